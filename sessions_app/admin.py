@@ -1,0 +1,167 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils import timezone
+
+from .models import (
+    Attendance,
+    Enrollment,
+    Facilitation,
+    Group,
+    Participant,
+    PlanItem,
+    Session,
+    Site,
+    Song,
+    Theme,
+    User,
+)
+
+
+def _stamp(attendance: Attendance, user: User) -> None:
+    """Attendance entered in the admin is recorded by whoever entered it, now."""
+    attendance.recorded_by = user
+    attendance.recorded_at = timezone.now()
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone", "address"]
+    search_fields = ["name", "address"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "role", "credentials", "is_active"]
+    list_filter = ["role", "is_active", "is_staff", "sites"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("Refrain", {"fields": ("role", "credentials", "sites")}),
+    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        ("Refrain", {"fields": ("role", "credentials")}),
+    )
+    filter_horizontal = ["groups", "user_permissions", "sites"]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = [
+        "last_name",
+        "first_name",
+        "preferred_name",
+        "site",
+        "reminder_channel",
+        "reminders_opt_in",
+    ]
+    list_filter = ["site", "reminder_channel", "reminders_opt_in"]
+    search_fields = ["first_name", "last_name", "preferred_name", "email", "phone"]
+    raw_id_fields = ["user"]
+
+
+class FacilitationInline(admin.TabularInline):
+    model = Facilitation
+    extra = 0
+    autocomplete_fields = ["therapist"]
+
+
+class EnrollmentInline(admin.TabularInline):
+    model = Enrollment
+    extra = 0
+    autocomplete_fields = ["participant"]
+
+
+@admin.register(Group)
+class GroupAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "site",
+        "weekday",
+        "start_time",
+        "enrollment",
+        "capacity",
+        "first_date",
+        "last_date",
+    ]
+    list_filter = ["site", "enrollment", "weekday"]
+    search_fields = ["name", "focus"]
+    inlines = [FacilitationInline, EnrollmentInline]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = ["participant", "group", "start_date", "end_date", "status"]
+    list_filter = ["status", "group__site", "group"]
+    search_fields = ["participant__first_name", "participant__last_name", "group__name"]
+    autocomplete_fields = ["participant", "group"]
+    date_hierarchy = "start_date"
+
+
+class PlanItemInline(admin.TabularInline):
+    model = PlanItem
+    extra = 0
+    autocomplete_fields = ["song"]
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    autocomplete_fields = ["participant"]
+    readonly_fields = ["recorded_by", "recorded_at"]
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["group", "starts_at", "ends_at", "room", "status"]
+    list_filter = ["status", "group__site", "group"]
+    search_fields = ["group__name", "room", "cancel_reason"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["group__site"]
+    inlines = [PlanItemInline, AttendanceInline]
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, Attendance):
+                _stamp(instance, request.user)
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = [
+        "session",
+        "participant",
+        "status",
+        "minutes_attended",
+        "recorded_by",
+        "recorded_at",
+    ]
+    list_filter = ["status", "session__group__site", "session__group"]
+    search_fields = ["participant__first_name", "participant__last_name", "session__group__name"]
+    list_select_related = ["session__group__site", "participant", "recorded_by"]
+    readonly_fields = ["recorded_by", "recorded_at"]
+
+    def save_model(self, request, obj, form, change):
+        _stamp(obj, request.user)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Song)
+class SongAdmin(admin.ModelAdmin):
+    list_display = ["title", "artist", "key", "tempo_bpm", "source"]
+    list_filter = ["source", "themes"]
+    search_fields = ["title", "artist", "themes__name"]
+    filter_horizontal = ["themes"]
+
+
+admin.site.register(Facilitation)
+admin.site.site_header = "Refrain administration"
+admin.site.site_title = "Refrain"

@@ -1,0 +1,174 @@
+"""People: sites, staff users and participants."""
+
+import zoneinfo
+from datetime import time
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a time zone; use a name such as America/New_York.")
+
+
+class Site(models.Model):
+    """Where groups meet. Times are stored in UTC and shown in the site's zone."""
+
+    name = models.CharField(max_length=120, unique=True)
+    # Shown to participants in reminders: it must say where, never what for.
+    address = models.CharField(max_length=255, blank=True)
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        ADMINISTRATOR = "administrator", "Administrator"
+        THERAPIST = "therapist", "Therapist"
+        PARTICIPANT = "participant", "Participant"
+
+    # Least privilege by default: a user nobody gave a role to sees nothing.
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
+    credentials = models.CharField(
+        max_length=60, blank=True, help_text="Professional credentials, e.g. MT-BC."
+    )
+    sites = models.ManyToManyField(
+        Site,
+        blank=True,
+        related_name="administrators",
+        help_text="Sites an administrator administers.",
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        full = self.get_full_name() or self.username
+        return f"{full}, {self.credentials}" if self.credentials else full
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_superuser or self.role == self.Role.ADMINISTRATOR
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.role == self.Role.THERAPIST and not self.is_superuser
+
+    @property
+    def is_participant(self) -> bool:
+        return self.role == self.Role.PARTICIPANT and not self.is_superuser
+
+
+class TherapistManager(UserManager):
+    def get_queryset(self):
+        return super().get_queryset().filter(role=User.Role.THERAPIST)
+
+
+class Therapist(User):
+    """Therapists, as a view on users, for the admin and for pickers."""
+
+    objects = TherapistManager()
+
+    class Meta:
+        proxy = True
+
+
+class Participant(models.Model):
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "Text message (SMS)"
+        NONE = "none", "No reminders"
+
+    # Participants may have no login at all and act through signed links.
+    user = models.OneToOneField(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="participant_profile",
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="participants")
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    preferred_name = models.CharField(max_length=80, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True, help_text="E.164, e.g. +15551234567.")
+    reminder_channel = models.CharField(
+        max_length=10, choices=Channel.choices, default=Channel.NONE
+    )
+    reminders_opt_in = models.BooleanField(
+        default=False, help_text="The participant has agreed to receive reminders."
+    )
+    quiet_hours_start = models.TimeField(null=True, blank=True)
+    quiet_hours_end = models.TimeField(null=True, blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text="Leave blank to use the site's time zone.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.CheckConstraint(
+                name="participant_email_channel_needs_email",
+                condition=~Q(reminder_channel="email", email=""),
+                violation_error_message="Email reminders need an email address.",
+            ),
+            models.CheckConstraint(
+                name="participant_sms_channel_needs_phone",
+                condition=~Q(reminder_channel="sms", phone=""),
+                violation_error_message="Text-message reminders need a phone number.",
+            ),
+            models.CheckConstraint(
+                name="participant_quiet_hours_both_or_neither",
+                condition=Q(quiet_hours_start__isnull=True, quiet_hours_end__isnull=True)
+                | Q(quiet_hours_start__isnull=False, quiet_hours_end__isnull=False),
+                violation_error_message="Give both ends of the quiet hours, or neither.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+    @property
+    def display_name(self) -> str:
+        return self.preferred_name or self.first_name
+
+    @property
+    def short_name(self) -> str:
+        """Preferred name and last initial: enough for a sign-in sheet, no more."""
+        initial = f" {self.last_name[:1]}." if self.last_name else ""
+        return f"{self.display_name}{initial}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone or self.site.time_zone)
+
+    def in_quiet_hours(self, local: time) -> bool:
+        start, end = self.quiet_hours_start, self.quiet_hours_end
+        if start is None or end is None or start == end:
+            return False
+        if start < end:
+            return start <= local < end
+        return local >= start or local < end  # spans midnight, e.g. 21:00–08:00

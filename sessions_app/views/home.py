@@ -1,0 +1,43 @@
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from .. import selectors
+from ..permissions import participant_profile
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    now = timezone.now()
+    if user.is_administrator:
+        today = timezone.localdate(now)
+        week_start = today - timedelta(days=today.weekday())
+        start = timezone.make_aware(datetime.combine(week_start, time.min))
+        ctx = {
+            "sites": selectors.sites_overview(user=user),
+            "groups": selectors.groups_overview(user=user, today=today),
+            "week_sessions": selectors.sessions_between(
+                user=user, start=start, end=start + timedelta(days=7)
+            ),
+            "week_start": week_start,
+        }
+        return render(request, "home/administrator.html", ctx)
+    if user.is_therapist:
+        ctx = {
+            "days": selectors.therapist_upcoming_sessions(user=user, now=now),
+            "groups": selectors.groups_overview(user=user, today=timezone.localdate(now)),
+        }
+        return render(request, "home/therapist.html", ctx)
+    participant = participant_profile(user)
+    sessions = (
+        selectors.participant_upcoming_sessions(participant=participant, now=now)
+        if participant
+        else []
+    )
+    return render(
+        request, "home/participant.html", {"participant": participant, "sessions": sessions}
+    )

@@ -1,0 +1,24 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from ..models import Attendance
+from ..permissions import get_participant_for_user, groups_for, sessions_for
+
+
+@login_required
+def participant_detail(request: HttpRequest, participant_id: int) -> HttpResponse:
+    participant = get_participant_for_user(request, participant_id)
+    # Only what happened in groups this user may see: a participant's other groups
+    # (another programme, another therapist) stay private.
+    visible_groups = groups_for(request.user)
+    enrollments = participant.enrollments.filter(group__in=visible_groups).select_related(
+        "group__site"
+    )
+    attendance = (
+        Attendance.objects.filter(participant=participant, session__in=sessions_for(request.user))
+        .select_related("session__group__site")
+        .order_by("-session__starts_at")[:20]
+    )
+    ctx = {"participant": participant, "enrollments": enrollments, "attendance": attendance}
+    return render(request, "participants/detail.html", ctx)
