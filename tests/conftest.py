@@ -1,0 +1,124 @@
+"""The fixed cast every test plays with.
+
+    site            — administered by `admin`
+    group           — at `site`, led by `therapist`, co-facilitated by `co_therapist`;
+                      `participant` is enrolled
+    other_group     — at `other_site`, led by `outsider`; `other_participant` is enrolled
+    other_admin     — administers `other_site` only
+
+So for anything of `group`: therapist, co_therapist and admin may see it; outsider,
+other_admin, participant and other_participant may not (participants see their own
+things only on their own pages).
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def site(db):
+    return f.SiteFactory(name="Harbor Street Center", time_zone="America/New_York")
+
+
+@pytest.fixture
+def other_site(db):
+    return f.SiteFactory(name="Mesa Community House", time_zone="America/Denver")
+
+
+@pytest.fixture
+def admin(site):
+    return f.AdministratorFactory(username="admin", sites=[site])
+
+
+@pytest.fixture
+def other_admin(other_site):
+    return f.AdministratorFactory(username="other_admin", sites=[other_site])
+
+
+@pytest.fixture
+def therapist(db):
+    return f.TherapistFactory(username="therapist")
+
+
+@pytest.fixture
+def co_therapist(db):
+    return f.TherapistFactory(username="co_therapist")
+
+
+@pytest.fixture
+def outsider(db):
+    return f.TherapistFactory(username="outsider")
+
+
+@pytest.fixture
+def group(site, therapist, co_therapist):
+    group = f.GroupFactory(site=site, name="Tuesday Songwriting", lead=therapist)
+    f.FacilitationFactory(group=group, therapist=co_therapist)
+    return group
+
+
+@pytest.fixture
+def other_group(other_site, outsider):
+    return f.GroupFactory(site=other_site, name="Mesa Drum Circle", lead=outsider)
+
+
+@pytest.fixture
+def participant(group):
+    user = f.ParticipantUserFactory(username="participant")
+    p = f.ParticipantFactory(site=group.site, user=user, first_name="Dana", preferred_name="Dee")
+    f.EnrollmentFactory(group=group, participant=p)
+    return p
+
+
+@pytest.fixture
+def other_participant(other_group):
+    user = f.ParticipantUserFactory(username="other_participant")
+    p = f.ParticipantFactory(site=other_group.site, user=user, first_name="Robin")
+    f.EnrollmentFactory(group=other_group, participant=p)
+    return p
+
+
+@pytest.fixture
+def session(group):
+    start = timezone.now() + timedelta(days=2)
+    return f.SessionFactory(group=group, starts_at=start, ends_at=start + timedelta(hours=1))
+
+
+@pytest.fixture
+def past_session(group, participant, therapist):
+    start = timezone.now() - timedelta(days=7)
+    s = f.SessionFactory(
+        group=group, starts_at=start, ends_at=start + timedelta(hours=1), status="held"
+    )
+    f.PlanItemFactory(session=s, position=1)
+    f.AttendanceFactory(session=s, participant=participant, recorded_by=therapist)
+    return s
+
+
+@pytest.fixture
+def other_session(other_group):
+    start = timezone.now() + timedelta(days=3)
+    return f.SessionFactory(group=other_group, starts_at=start, ends_at=start + timedelta(hours=1))
+
+
+@pytest.fixture
+def cast(admin, other_admin, therapist, co_therapist, outsider, participant, other_participant):
+    """Every user of the cast by name, for tests that go through them all."""
+    return {
+        "admin": admin,
+        "other_admin": other_admin,
+        "therapist": therapist,
+        "co_therapist": co_therapist,
+        "outsider": outsider,
+        "participant": participant.user,
+        "other_participant": other_participant.user,
+    }

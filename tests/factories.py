@@ -1,0 +1,163 @@
+"""factory_boy factories for the domain. Times are aware and in UTC."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import factory
+from factory.django import DjangoModelFactory
+
+from sessions_app.models import (
+    Attendance,
+    Enrollment,
+    Facilitation,
+    Group,
+    Participant,
+    PlanItem,
+    Session,
+    Site,
+    Song,
+    User,
+)
+
+PASSWORD = "a-test-password-1"  # noqa: S105
+
+
+class SiteFactory(DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    name = factory.Sequence(lambda n: f"Site {n}")
+    address = factory.Sequence(lambda n: f"{n} Main Street")
+    time_zone = "America/New_York"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    role = User.Role.THERAPIST
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class TherapistFactory(UserFactory):
+    role = User.Role.THERAPIST
+    credentials = "MT-BC"
+
+
+class AdministratorFactory(UserFactory):
+    role = User.Role.ADMINISTRATOR
+
+    @factory.post_generation
+    def sites(obj, create, extracted, **kwargs):  # noqa: N805
+        if create and extracted:
+            obj.sites.set(extracted)
+
+
+class ParticipantFactory(DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    site = factory.SubFactory(SiteFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda p: f"{p.first_name.lower()}@example.org")
+    reminder_channel = Participant.Channel.EMAIL
+    reminders_opt_in = True
+
+
+class ParticipantUserFactory(UserFactory):
+    role = User.Role.PARTICIPANT
+
+
+class GroupFactory(DjangoModelFactory):
+    class Meta:
+        model = Group
+        skip_postgeneration_save = True
+
+    site = factory.SubFactory(SiteFactory)
+    name = factory.Sequence(lambda n: f"Group {n}")
+    focus = "Connection and coping through music"
+    capacity = 12
+    weekday = Group.Weekday.TUESDAY
+    start_time = time(10, 0)
+    duration_minutes = 60
+    first_date = date(2026, 1, 6)
+    room = "Music room"
+
+    @factory.post_generation
+    def lead(obj, create, extracted, **kwargs):  # noqa: N805
+        if create and extracted:
+            Facilitation.objects.create(group=obj, therapist=extracted, role=Facilitation.Role.LEAD)
+
+
+class FacilitationFactory(DjangoModelFactory):
+    class Meta:
+        model = Facilitation
+
+    group = factory.SubFactory(GroupFactory)
+    therapist = factory.SubFactory(TherapistFactory)
+    role = Facilitation.Role.CO
+
+
+class EnrollmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    group = factory.SubFactory(GroupFactory)
+    participant = factory.SubFactory(ParticipantFactory, site=factory.SelfAttribute("..group.site"))
+    start_date = date(2026, 1, 1)
+
+
+class SessionFactory(DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    group = factory.SubFactory(GroupFactory)
+    starts_at = factory.Sequence(
+        lambda n: datetime(2026, 3, 3, 15, 0, tzinfo=UTC) + timedelta(weeks=n)
+    )
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + timedelta(minutes=60))
+    room = "Music room"
+
+
+class SongFactory(DjangoModelFactory):
+    class Meta:
+        model = Song
+
+    title = factory.Sequence(lambda n: f"Song {n}")
+    artist = "Traditional"
+    key = "G major"
+    tempo_bpm = 90
+    source = Song.Source.PUBLIC_DOMAIN
+
+
+class PlanItemFactory(DjangoModelFactory):
+    class Meta:
+        model = PlanItem
+
+    session = factory.SubFactory(SessionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    song = factory.SubFactory(SongFactory)
+    activity_type = PlanItem.Activity.GROUP_SINGING
+    minutes = 10
+    purpose = "Warm up voices together"
+
+
+class AttendanceFactory(DjangoModelFactory):
+    class Meta:
+        model = Attendance
+
+    session = factory.SubFactory(SessionFactory)
+    participant = factory.SubFactory(ParticipantFactory)
+    status = Attendance.Status.PRESENT
+    minutes_attended = 60
+    recorded_at = factory.LazyFunction(lambda: datetime.now(UTC))

@@ -1,0 +1,132 @@
+"""Access matrix generated from the URLconf.
+
+Every URL pattern that takes an object id is requested by every user of the cast. The
+ones who may not see the object get 404 (never 403: existence is private), anonymous
+users are sent to the login page, and those who may see it get through. A new view
+with an id in its URL is covered the moment it is added to the URLconf; if its id
+names a kind of object this file does not know yet, the test fails and says so.
+"""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# Who may see the objects of `group` (see conftest.py); everyone else gets 404.
+MAY_SEE = {"admin", "therapist", "co_therapist"}
+
+# URL names whose audience differs from MAY_SEE: {url name: users who may see}.
+AUDIENCE_OVERRIDES: dict[str, set[str]] = {}
+
+# Namespaces protected as a whole by something else: the Django admin requires
+# is_staff, which only administrators have (tested in test_it_keeps_the_admin_to_staff).
+SKIP_NAMESPACES = {"admin"}
+
+
+def _object_ids(request) -> dict[str, Callable[[], int]]:
+    """How to make the object each URL id names, inside the world of `group`."""
+    return {
+        "group_id": lambda: request.getfixturevalue("group").pk,
+        "session_id": lambda: request.getfixturevalue("past_session").pk,
+        "participant_id": lambda: request.getfixturevalue("participant").pk,
+    }
+
+
+def _walk(patterns, namespace: str | None = None) -> Iterator[tuple[str, URLPattern]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            if ns in SKIP_NAMESPACES:
+                continue
+            yield from _walk(entry.url_patterns, ns)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield name, entry
+
+
+def object_urls() -> list[tuple[str, tuple[str, ...]]]:
+    found = []
+    for name, pattern in _walk(get_resolver().url_patterns):
+        kwargs = tuple(getattr(pattern.pattern, "converters", {}).keys())
+        if any(k.endswith("_id") for k in kwargs):
+            assert name, f"URL pattern {pattern.pattern} takes an id but has no name"
+            found.append((name, kwargs))
+    return found
+
+
+OBJECT_URLS = object_urls()
+
+
+def test_it_finds_the_object_urls():
+    names = {name for name, _ in OBJECT_URLS}
+    assert {"group_detail", "session_detail", "participant_detail"} <= names
+
+
+def _request(client, url):
+    response = client.get(url)
+    if response.status_code == 405:  # a POST-only view still has to refuse outsiders
+        response = client.post(url)
+    return response
+
+
+@pytest.fixture
+def url_for(request):
+    makers = _object_ids(request)
+
+    def build(name: str, kwargs: tuple[str, ...]) -> str:
+        unknown = [k for k in kwargs if k not in makers]
+        assert not unknown, (
+            f"{name} takes {unknown}: teach tests/test_access_matrix.py how to make one"
+        )
+        return reverse(name, kwargs={k: makers[k]() for k in kwargs})
+
+    return build
+
+
+@pytest.mark.parametrize(("name", "kwargs"), OBJECT_URLS, ids=[n for n, _ in OBJECT_URLS])
+def test_it_answers_404_to_everyone_who_may_not_see(client, cast, url_for, name, kwargs):
+    url = url_for(name, kwargs)
+    audience = AUDIENCE_OVERRIDES.get(name, MAY_SEE)
+    for username, user in cast.items():
+        client.force_login(user)
+        status = _request(client, url).status_code
+        if username in audience:
+            assert status != 404, f"{username} should see {url}"
+            assert status < 400 or status == 405, f"{username} got {status} at {url}"
+        else:
+            assert status == 404, f"{username} got {status} at {url}, expected 404"
+        client.logout()
+
+
+@pytest.mark.parametrize(("name", "kwargs"), OBJECT_URLS, ids=[n for n, _ in OBJECT_URLS])
+def test_it_sends_anonymous_users_to_log_in(client, cast, url_for, name, kwargs):
+    url = url_for(name, kwargs)
+    response = _request(client, url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("name", "kwargs"), OBJECT_URLS, ids=[n for n, _ in OBJECT_URLS])
+def test_it_answers_404_for_ids_that_do_not_exist(client, cast, name, kwargs):
+    client.force_login(cast["admin"])
+    url = reverse(name, kwargs={k: 987654321 for k in kwargs})
+    assert _request(client, url).status_code == 404
+
+
+def test_it_logs_each_refusal(client, cast, group, caplog):
+    client.force_login(cast["outsider"])
+    with caplog.at_level("INFO", logger="refrain.access"):
+        client.get(reverse("group_detail", args=[group.pk]))
+    assert any(
+        "sessions_app.Group" in r.getMessage() and str(cast["outsider"].pk) in r.getMessage()
+        for r in caplog.records
+    )
+
+
+def test_it_keeps_the_admin_to_staff(client, cast, group):
+    url = reverse("admin:sessions_app_group_change", args=[group.pk])
+    for username in ("therapist", "outsider", "participant"):
+        client.force_login(cast[username])
+        response = client.get(url)
+        assert response.status_code == 302, username
+        assert response["Location"].startswith(reverse("admin:login"))
