@@ -14,8 +14,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Who may see the objects of `group` (see conftest.py); everyone else gets 404.
 MAY_SEE = {"admin", "therapist", "co_therapist"}
+STAFF = {"admin", "other_admin", "therapist", "co_therapist", "outsider"}
 
-# URL names whose audience differs from MAY_SEE: {url name: users who may see}.
+# URLs whose audience differs from MAY_SEE, by the ids they take: the song library is
+# shared by all staff (what a song was used for is narrowed on the page itself).
+AUDIENCE_BY_IDS: dict[tuple[str, ...], set[str]] = {("song_id",): STAFF}
+
+# URL names whose audience differs from both: {url name: users who may see}.
 AUDIENCE_OVERRIDES: dict[str, set[str]] = {}
 
 # Namespaces protected as a whole by something else: the Django admin requires
@@ -29,6 +34,9 @@ def _object_ids(request) -> dict[str, Callable[[], int]]:
         "group_id": lambda: request.getfixturevalue("group").pk,
         "session_id": lambda: request.getfixturevalue("past_session").pk,
         "participant_id": lambda: request.getfixturevalue("participant").pk,
+        "enrollment_id": lambda: request.getfixturevalue("participant").enrollments.get().pk,
+        "item_id": lambda: request.getfixturevalue("past_session").plan_items.first().pk,
+        "song_id": lambda: request.getfixturevalue("past_session").plan_items.first().song_id,
     }
 
 
@@ -86,7 +94,7 @@ def url_for(request):
 @pytest.mark.parametrize(("name", "kwargs"), OBJECT_URLS, ids=[n for n, _ in OBJECT_URLS])
 def test_it_answers_404_to_everyone_who_may_not_see(client, cast, url_for, name, kwargs):
     url = url_for(name, kwargs)
-    audience = AUDIENCE_OVERRIDES.get(name, MAY_SEE)
+    audience = AUDIENCE_OVERRIDES.get(name, AUDIENCE_BY_IDS.get(kwargs, MAY_SEE))
     for username, user in cast.items():
         client.force_login(user)
         status = _request(client, url).status_code

@@ -27,6 +27,9 @@ class Session(models.Model):
     # The weekly slot this session was generated for (blank for extra sessions); it
     # makes generation idempotent and survives the session being moved.
     occurrence_date = models.DateField(null=True, blank=True)
+    # What actually happened, recorded with the note: groups start late and run over.
+    actual_starts_at = models.DateTimeField(null=True, blank=True)
+    actual_ends_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -45,6 +48,13 @@ class Session(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["group", "occurrence_date"], name="session_unique_occurrence"
+            ),
+            models.CheckConstraint(
+                name="session_actual_end_after_start",
+                condition=Q(actual_starts_at__isnull=True)
+                | Q(actual_ends_at__isnull=True)
+                | Q(actual_ends_at__gt=F("actual_starts_at")),
+                violation_error_message="A session must end after it starts.",
             ),
         ]
         indexes = [models.Index(fields=["group", "starts_at"]), models.Index(fields=["starts_at"])]
@@ -71,6 +81,35 @@ class Session(models.Model):
     @property
     def where(self) -> str:
         return self.room or self.group.room
+
+
+class SessionChange(models.Model):
+    """One move, cancellation or restoration of a session: its history is kept."""
+
+    class Kind(models.TextChoices):
+        MOVED = "moved", "Moved"
+        CANCELLED = "cancelled", "Cancelled"
+        RESTORED = "restored", "Restored"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    old_starts_at = models.DateTimeField()
+    old_ends_at = models.DateTimeField()
+    old_room = models.CharField(max_length=80, blank=True)
+    new_starts_at = models.DateTimeField()
+    new_ends_at = models.DateTimeField()
+    new_room = models.CharField(max_length=80, blank=True)
+    reason = models.CharField(max_length=255, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.session}"
 
 
 class PlanItem(models.Model):

@@ -1,0 +1,1 @@
+"""Forms, one module per area. Forms only normalise input; services decide."""

@@ -1,0 +1,109 @@
+"""Session notes: a group note with per-participant notes, signed once, then addenda."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .meetings import Session
+from .people import Participant
+
+
+class SessionNote(models.Model):
+    class Format(models.TextChoices):
+        SOAP = "soap", "SOAP (subjective, objective, assessment, plan)"
+        DAP = "dap", "DAP (data, assessment, plan)"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SIGNED = "signed", "Signed"
+
+    # Which fields each format fills, in the order they are written.
+    SECTIONS = {
+        Format.SOAP: ("subjective", "objective", "assessment", "plan"),
+        Format.DAP: ("data", "assessment", "plan"),
+    }
+
+    session = models.OneToOneField(Session, on_delete=models.PROTECT, related_name="note")
+    format = models.CharField(max_length=4, choices=Format.choices, default=Format.SOAP)
+    subjective = models.TextField(blank=True)
+    objective = models.TextField(blank=True)
+    data = models.TextField(blank=True)
+    assessment = models.TextField(blank=True)
+    plan = models.TextField(blank=True)
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.DRAFT)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="sessionnote_signed_has_signer",
+                condition=Q(status="draft", signed_at__isnull=True, signed_by__isnull=True)
+                | Q(status="signed", signed_at__isnull=False, signed_by__isnull=False),
+                violation_error_message="A signed note has a signer and a time; a draft none.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note for {self.session}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == self.Status.SIGNED
+
+    @property
+    def sections(self) -> list[tuple[str, str]]:
+        """(label, text) of the sections this note's format uses."""
+        return [
+            (self._meta.get_field(name).verbose_name.capitalize(), getattr(self, name))
+            for name in self.SECTIONS[self.format]
+        ]
+
+
+class ParticipantNote(models.Model):
+    note = models.ForeignKey(
+        SessionNote, on_delete=models.CASCADE, related_name="participant_notes"
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="session_notes"
+    )
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["participant__last_name", "participant__first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["note", "participant"], name="participantnote_unique_per_note"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} — {self.note.session}"
+
+
+class NoteAddendum(models.Model):
+    """A dated correction or addition to a signed note; the note itself never changes."""
+
+    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "note addenda"
+        constraints = [
+            models.CheckConstraint(
+                name="noteaddendum_has_text",
+                condition=~Q(text=""),
+                violation_error_message="An addendum needs some text.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Addendum {self.created_at:%Y-%m-%d} to {self.note}"
