@@ -77,6 +77,24 @@ def participants_for(user: User) -> QuerySet[Participant]:
     return Participant.objects.none()
 
 
+def is_facilitator(user: User, group: Group) -> bool:
+    return user.is_authenticated and group.facilitations.filter(therapist=user).exists()
+
+
+def may_run_group(user: User, group: Group) -> bool:
+    """Plan sessions, take attendance, manage the roster and schedule."""
+    return groups_for(user).filter(pk=group.pk).exists()
+
+
+def may_write_clinical_note(user: User, group: Group) -> bool:
+    """Write and sign session notes: the group's own therapists, nobody else.
+
+    Administrators may read notes at their sites, but a clinical note carries a
+    clinician's signature.
+    """
+    return user.is_authenticated and user.is_therapist and is_facilitator(user, group)
+
+
 def participant_profile(user: User) -> Participant | None:
     """The participant record of a participant's login, if any."""
     if not user.is_authenticated or not user.is_participant:

@@ -68,3 +68,18 @@ def test_it_shows_a_user_without_a_role_nothing(db, group):
     nobody = f.UserFactory(role=User.Role.PARTICIPANT)
     assert not permissions.groups_for(nobody).exists()
     assert permissions.participant_profile(nobody) is None
+
+
+def test_it_lets_only_the_groups_therapists_write_notes(cast, group):
+    assert permissions.may_write_clinical_note(cast["therapist"], group)
+    assert permissions.may_write_clinical_note(cast["co_therapist"], group)
+    assert not permissions.may_write_clinical_note(cast["admin"], group)
+    assert not permissions.may_write_clinical_note(cast["outsider"], group)
+    assert not permissions.may_write_clinical_note(cast["participant"], group)
+
+
+def test_it_lets_facilitators_and_site_admins_run_a_group(cast, group):
+    assert permissions.may_run_group(cast["therapist"], group)
+    assert permissions.may_run_group(cast["admin"], group)
+    assert not permissions.may_run_group(cast["other_admin"], group)
+    assert not permissions.may_run_group(cast["outsider"], group)
