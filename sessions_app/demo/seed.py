@@ -1,0 +1,494 @@
+"""Seed a realistic, idempotent demo data set.
+
+Every row is found by its natural key before anything is created, so seeding again
+leaves the same rows. Rows that already exist keep their dates (a group keeps its
+first session date, an enrollment its start), so a later run only adds the weeks that
+have come since and documents the sessions that have been held in the meantime.
+"""
+
+import random
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from sessions_app.models import (
+    Attendance,
+    Enrollment,
+    Facilitation,
+    Group,
+    Participant,
+    PlanItem,
+    Session,
+    Site,
+    Song,
+    Theme,
+    User,
+)
+
+from . import cast
+from .songs import SONGS, THEMES
+
+WEEKS_BACK = 8
+WEEKS_AHEAD = 4
+
+Activity = PlanItem.Activity
+
+PURPOSES: dict[str, tuple[str, ...]] = {
+    Activity.GROUP_SINGING: (
+        "Sing as one group; practise breath and shared timing",
+        "Call-and-response verses so every voice is heard",
+        "Sing the chorus in harmony; notice being part of a whole",
+    ),
+    Activity.LISTENING: (
+        "Listen together and notice what the music stirs",
+        "Share one word for how the song left you",
+    ),
+    Activity.LYRIC_ANALYSIS: (
+        "Notice and name feelings in the lyrics",
+        "Connect the song's story to our own journeys",
+        "Find a line that speaks to hope and say why",
+    ),
+    Activity.SONGWRITING: (
+        "Co-write a verse about a place that feels safe",
+        "Write a chorus on what keeps us going",
+        "Turn this week's check-in words into a shared verse",
+    ),
+    Activity.INSTRUMENT_PLAY: (
+        "Shared rhythm on hand drums to build trust",
+        "Take turns leading the groove; practise following and leading",
+        "Accompany the group song on percussion",
+    ),
+    Activity.IMPROVISATION: (
+        "Call-and-response: practise being heard",
+        "Free improvisation; notice tension and release",
+    ),
+    Activity.RELAXATION: (
+        "Slow breathing with music before heading out",
+        "Guided relaxation to ground before leaving",
+    ),
+}
+OPENING_PURPOSE = "Check in and warm up voices together"
+CLOSING_PURPOSE = "Close with a song everyone knows"
+
+# Activities that always use a song from the library; the others sometimes or never.
+SONG_ACTIVITIES = {Activity.GROUP_SINGING, Activity.LISTENING, Activity.LYRIC_ANALYSIS}
+SOMETIMES_SONG = {Activity.INSTRUMENT_PLAY, Activity.RELAXATION}
+# Relaxation, when it has a song, winds down with something gentle.
+COMFORTING = {s.title for s in SONGS if {"comfort", "lullaby"} & set(s.themes)}
+
+ATTENDANCE_WEIGHTS = (
+    (Attendance.Status.PRESENT, 76),
+    (Attendance.Status.LATE, 8),
+    (Attendance.Status.LEFT_EARLY, 5),
+    (Attendance.Status.EXCUSED, 6),
+    (Attendance.Status.ABSENT, 5),
+)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    sites: int
+    therapists: int
+    participants: int
+    groups: int
+    enrollments: int
+    sessions_held: int
+    sessions_scheduled: int
+    sessions_cancelled: int
+    plan_items: int
+    attendance: int
+    songs: int
+    themes: int
+
+    def lines(self) -> list[str]:
+        sessions = self.sessions_held + self.sessions_scheduled + self.sessions_cancelled
+        return [
+            f"{self.sites} sites, {self.therapists} therapists, {self.participants} participants, "
+            f"{self.groups} groups, {self.enrollments} enrollments",
+            f"{sessions} sessions ({self.sessions_held} held, {self.sessions_cancelled} "
+            f"cancelled, {self.sessions_scheduled} scheduled), {self.plan_items} plan items, "
+            f"{self.attendance} attendance rows",
+            f"{self.songs} songs with {self.themes} themes",
+        ]
+
+
+@transaction.atomic
+def demo_seed(*, now: datetime | None = None) -> DemoSummary:
+    """Create or top up the demo data set; `now` is injectable so tests can pin dates."""
+    now = now or timezone.now()
+    sites = _seed_sites()
+    admin, therapists, participant_user = _seed_logins(sites.values())
+    participants = _seed_participants(sites, participant_user)
+    songs = _seed_songs(added_by=admin)
+    for spec in cast.GROUPS:
+        group = _seed_group(spec, site=sites[spec.site], therapists=therapists, now=now)
+        enrollments = _seed_enrollments(group, participants)
+        _seed_sessions(
+            spec,
+            group=group,
+            enrollments=enrollments,
+            lead=therapists[spec.lead],
+            songs=songs,
+            demo_participant=participants[cast.DEMO_PARTICIPANT],
+            now=now,
+        )
+    return _summary()
+
+
+def _seed_sites() -> dict[str, Site]:
+    sites = {}
+    for spec in cast.SITES:
+        site, _ = Site.objects.update_or_create(
+            name=spec.name, defaults={"address": spec.address, "time_zone": spec.time_zone}
+        )
+        sites[spec.name] = site
+    return sites
+
+
+def _seed_user(spec: cast.DemoLogin, **fields: object) -> User:
+    user, _ = User.objects.update_or_create(
+        username=spec.username,
+        defaults={
+            "first_name": spec.first_name,
+            "last_name": spec.last_name,
+            "email": f"{spec.username}@example.org",
+            "is_active": True,
+            **fields,
+        },
+    )
+    # Reset on every run so the published demo logins always work.
+    user.set_password(cast.DEMO_PASSWORD)
+    user.save(update_fields=["password"])
+    return user
+
+
+def _seed_logins(sites: Iterable[Site]) -> tuple[User, dict[str, User], User]:
+    admin = _seed_user(cast.ADMIN, role=User.Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+    admin.sites.add(*sites)
+    therapists = {
+        spec.username: _seed_user(
+            spec,
+            role=User.Role.THERAPIST,
+            credentials=cast.CREDENTIALS,
+            is_staff=False,
+            is_superuser=False,
+        )
+        for spec in cast.THERAPISTS
+    }
+    demo = next(p for p in cast.PARTICIPANTS if p.key == cast.DEMO_PARTICIPANT)
+    participant_user = _seed_user(
+        cast.DemoLogin("participant", demo.first_name, demo.last_name),
+        role=User.Role.PARTICIPANT,
+        is_staff=False,
+        is_superuser=False,
+    )
+    return admin, therapists, participant_user
+
+
+def _email(first_name: str, last_name: str) -> str:
+    local = re.sub(r"[^a-z.]", "", f"{first_name}.{last_name}".lower())
+    return f"{local}@example.org"
+
+
+def _seed_participants(sites: dict[str, Site], demo_user: User) -> dict[str, Participant]:
+    participants = {}
+    for spec in cast.PARTICIPANTS:
+        start, end = spec.quiet_hours or (None, None)
+        participant, _ = Participant.objects.update_or_create(
+            site=sites[spec.site],
+            first_name=spec.first_name,
+            last_name=spec.last_name,
+            defaults={
+                "preferred_name": spec.preferred_name,
+                "email": _email(spec.first_name, spec.last_name) if spec.channel == "email" else "",
+                "phone": spec.phone,
+                "reminder_channel": spec.channel,
+                "reminders_opt_in": spec.opt_in,
+                "quiet_hours_start": start,
+                "quiet_hours_end": end,
+            },
+        )
+        participants[spec.key] = participant
+    demo = participants[cast.DEMO_PARTICIPANT]
+    if demo.user_id != demo_user.pk:
+        demo.user = demo_user
+        demo.save(update_fields=["user"])
+    return participants
+
+
+def _seed_songs(*, added_by: User) -> list[Song]:
+    themes = {name: Theme.objects.get_or_create(name=name)[0] for name in THEMES}
+    songs = []
+    for spec in SONGS:
+        song, _ = Song.objects.update_or_create(
+            title=spec.title,
+            artist=spec.artist,
+            defaults={
+                "key": spec.key,
+                "tempo_bpm": spec.tempo_bpm,
+                "source": Song.Source.PUBLIC_DOMAIN,
+            },
+            create_defaults={
+                "key": spec.key,
+                "tempo_bpm": spec.tempo_bpm,
+                "source": Song.Source.PUBLIC_DOMAIN,
+                "added_by": added_by,
+            },
+        )
+        song.themes.set([themes[name] for name in spec.themes])
+        songs.append(song)
+    return songs
+
+
+def _first_on_or_after(day: date, weekday: int) -> date:
+    return day + timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def _seed_group(
+    spec: cast.DemoGroup, *, site: Site, therapists: dict[str, User], now: datetime
+) -> Group:
+    site_today = now.astimezone(site.tz).date()
+    schedule = {
+        "focus": spec.focus,
+        "enrollment": spec.enrollment,
+        "capacity": spec.capacity,
+        "weekday": spec.weekday,
+        "start_time": spec.start_time,
+        "duration_minutes": spec.duration_minutes,
+        "room": spec.room,
+    }
+    first_date = _first_on_or_after(site_today - timedelta(weeks=WEEKS_BACK), spec.weekday)
+    group, _ = Group.objects.update_or_create(
+        site=site,
+        name=spec.name,
+        defaults=schedule,
+        # An existing group keeps its first date: its history stays where it was.
+        create_defaults={**schedule, "first_date": first_date},
+    )
+    lead = therapists[spec.lead]
+    # One lead per group is a database constraint; step aside anyone else holding it.
+    Facilitation.objects.filter(group=group, role=Facilitation.Role.LEAD).exclude(
+        therapist=lead
+    ).update(role=Facilitation.Role.CO)
+    Facilitation.objects.update_or_create(
+        group=group, therapist=lead, defaults={"role": Facilitation.Role.LEAD}
+    )
+    for username in spec.co:
+        Facilitation.objects.update_or_create(
+            group=group, therapist=therapists[username], defaults={"role": Facilitation.Role.CO}
+        )
+    return group
+
+
+def _seed_enrollments(group: Group, participants: dict[str, Participant]) -> list[Enrollment]:
+    for spec in cast.ENROLLMENTS:
+        if spec.group != group.name:
+            continue
+        participant = participants[spec.participant]
+        if Enrollment.objects.filter(group=group, participant=participant).exists():
+            continue
+        Enrollment.objects.create(
+            group=group,
+            participant=participant,
+            start_date=group.first_date + timedelta(days=spec.start),
+            end_date=None if spec.end is None else group.first_date + timedelta(days=spec.end),
+            status=spec.status,
+            discharge_reason=spec.discharge_reason,
+        )
+    return list(Enrollment.objects.filter(group=group).select_related("participant"))
+
+
+def _occurrences(group: Group, until: date) -> list[date]:
+    last = min(until, group.last_date) if group.last_date else until
+    day = _first_on_or_after(group.first_date, group.weekday)
+    days = []
+    while day <= last:
+        days.append(day)
+        day += timedelta(weeks=1)
+    return days
+
+
+def _seed_sessions(
+    spec: cast.DemoGroup,
+    *,
+    group: Group,
+    enrollments: list[Enrollment],
+    lead: User,
+    songs: list[Song],
+    demo_participant: Participant,
+    now: datetime,
+) -> None:
+    tz = group.site.tz
+    until = now.astimezone(tz).date() + timedelta(weeks=WEEKS_AHEAD)
+    cancellations = {
+        index: reason for name, index, reason in cast.CANCELLATIONS if name == spec.name
+    }
+    existing = {s.occurrence_date: s for s in Session.objects.filter(group=group)}
+    new = []
+    for index, day in enumerate(_occurrences(group, until)):
+        # Built in the site's zone and then converted, so 10:00 stays 10:00 across DST.
+        starts_at = datetime.combine(day, group.start_time, tzinfo=tz).astimezone(UTC)
+        ends_at = starts_at + timedelta(minutes=group.duration_minutes)
+        status, reason = Session.Status.SCHEDULED, ""
+        if index in cancellations:
+            status, reason = Session.Status.CANCELLED, cancellations[index]
+        elif ends_at <= now:
+            status = Session.Status.HELD
+        session = existing.get(day)
+        if session is None:
+            new.append(
+                Session(
+                    group=group,
+                    occurrence_date=day,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    room=group.room,
+                    status=status,
+                    cancel_reason=reason,
+                )
+            )
+        elif session.status == Session.Status.SCHEDULED and status != Session.Status.SCHEDULED:
+            # Time has passed since the last run: the session has happened (or not) since.
+            session.status, session.cancel_reason = status, reason
+            session.save(update_fields=["status", "cancel_reason", "updated_at"])
+    Session.objects.bulk_create(new)
+
+    sessions = list(Session.objects.filter(group=group).select_related("group__site"))
+    held = [s for s in sessions if s.status == Session.Status.HELD]
+    upcoming = [s for s in sessions if s.status == Session.Status.SCHEDULED and s.starts_at > now]
+    # The next session already has its plan, as a therapist would have it ready.
+    to_plan = held + upcoming[:1]
+    planned = set(PlanItem.objects.filter(session__in=to_plan).values_list("session_id", flat=True))
+    PlanItem.objects.bulk_create(
+        item
+        for session in to_plan
+        if session.pk not in planned
+        for item in _plan(spec, session, songs)
+    )
+
+    recorded = set(
+        Attendance.objects.filter(session__in=held).values_list("session_id", "participant_id")
+    )
+    rows = []
+    for session in held:
+        rng = _rng("attendance", spec.name, session.occurrence_date or session.local_date)
+        day = session.local_date
+        enrolled = sorted(
+            {e.participant for e in enrollments if e.is_active_on(day)},
+            key=lambda p: (p.last_name, p.first_name, p.pk),
+        )
+        for participant in enrolled:
+            status = _attendance_status(rng)
+            if participant == demo_participant:
+                # The demo participant came every week, so their pages have a history.
+                status = Attendance.Status.PRESENT
+            if (session.pk, participant.pk) in recorded:
+                continue
+            rows.append(
+                Attendance(
+                    session=session,
+                    participant=participant,
+                    status=status,
+                    minutes_attended=_minutes_attended(rng, status, session.duration_minutes),
+                    recorded_by=lead,
+                    recorded_at=min(session.ends_at + timedelta(minutes=rng.randint(5, 40)), now),
+                )
+            )
+    Attendance.objects.bulk_create(rows)
+
+
+def _rng(*parts: object) -> random.Random:
+    # A string seed is hashed the same way in every process: the data set is deterministic.
+    return random.Random("|".join(str(p) for p in parts))
+
+
+def _attendance_status(rng: random.Random) -> str:
+    statuses, weights = zip(*ATTENDANCE_WEIGHTS, strict=True)
+    return rng.choices(statuses, weights=weights)[0]
+
+
+def _minutes_attended(rng: random.Random, status: str, duration: int) -> int | None:
+    if status == Attendance.Status.LATE:
+        return duration - rng.choice((5, 10, 15, 20))
+    if status == Attendance.Status.LEFT_EARLY:
+        return duration - rng.choice((10, 15, 20, 25))
+    if status == Attendance.Status.PRESENT:
+        return duration
+    return None
+
+
+def _plan(spec: cast.DemoGroup, session: Session, songs: list[Song]) -> list[PlanItem]:
+    rng = _rng("plan", spec.name, session.occurrence_date or session.local_date)
+    listening_group = Activity.LISTENING in spec.activities
+    count = rng.randint(3, 5)
+    closing = (
+        Activity.RELAXATION
+        if listening_group
+        else rng.choice((Activity.RELAXATION, Activity.GROUP_SINGING))
+    )
+    signature, *others = spec.activities
+    middle = [*rng.sample(others, count - 3), signature]
+
+    # Ten minutes each to open and close; the signature activity takes the lion's share.
+    duration = session.duration_minutes
+    others_minutes = 10 if duration <= 60 else 15
+    minutes = [10, *([others_minutes] * (count - 3)), 0, 10]
+    minutes[-2] = duration - sum(minutes)
+
+    unused = songs.copy()
+    rng.shuffle(unused)
+    items = []
+    for position, (activity, length) in enumerate(
+        zip([Activity.GROUP_SINGING, *middle, closing], minutes, strict=True), start=1
+    ):
+        song = None
+        wants_song = activity in SONG_ACTIVITIES or (
+            activity in SOMETIMES_SONG and rng.random() < 0.5
+        )
+        if wants_song:
+            pool = (
+                [s for s in unused if s.title in COMFORTING]
+                if activity == Activity.RELAXATION
+                else []
+            )
+            song = rng.choice(pool) if pool else unused[0]
+            unused.remove(song)
+        if position == 1:
+            purpose = OPENING_PURPOSE
+        elif position == len(minutes) and activity == Activity.GROUP_SINGING:
+            purpose = CLOSING_PURPOSE
+        else:
+            purpose = rng.choice(PURPOSES[activity])
+        items.append(
+            PlanItem(
+                session=session,
+                position=position,
+                song=song,
+                activity_type=activity,
+                minutes=length,
+                purpose=purpose,
+            )
+        )
+    return items
+
+
+def _summary() -> DemoSummary:
+    sessions = Session.objects.all()
+    return DemoSummary(
+        sites=Site.objects.count(),
+        therapists=User.objects.filter(role=User.Role.THERAPIST).count(),
+        participants=Participant.objects.count(),
+        groups=Group.objects.count(),
+        enrollments=Enrollment.objects.count(),
+        sessions_held=sessions.filter(status=Session.Status.HELD).count(),
+        sessions_scheduled=sessions.filter(status=Session.Status.SCHEDULED).count(),
+        sessions_cancelled=sessions.filter(status=Session.Status.CANCELLED).count(),
+        plan_items=PlanItem.objects.count(),
+        attendance=Attendance.objects.count(),
+        songs=Song.objects.count(),
+        themes=Theme.objects.count(),
+    )

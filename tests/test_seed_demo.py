@@ -1,0 +1,339 @@
+"""`manage.py seed_demo`: a realistic, idempotent demo data set with three demo logins."""
+
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import RequestFactory
+from django.utils import timezone
+
+from sessions_app import selectors
+from sessions_app.demo import seed
+from sessions_app.models import (
+    Attendance,
+    Enrollment,
+    Facilitation,
+    Group,
+    Participant,
+    PlanItem,
+    Session,
+    Site,
+    Song,
+    User,
+)
+
+PASSWORD = "refrain-demo"
+TREATMENT_WORDS = (
+    "recovery",
+    "treatment",
+    "rehab",
+    "clinic",
+    "addiction",
+    "detox",
+    "substance",
+    "opioid",
+    "methadone",
+    "sober",
+    "therapy",
+    "behavioral",
+    "mental",
+)
+
+
+@pytest.fixture(autouse=True)
+def developer_machine(settings):
+    # Where the demo is seeded: DEBUG on (pytest-django turns it off). Each seed also
+    # (re)sets five passwords, which the production hasher would make slow.
+    settings.DEBUG = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo", stdout=StringIO())
+
+
+def _counts() -> dict[str, int]:
+    models = apps.get_app_config("sessions_app").get_models(include_auto_created=True)
+    return {model._meta.label: model.objects.count() for model in models}
+
+
+def _log_in(username: str, password: str = PASSWORD) -> User | None:
+    request = RequestFactory().post("/accounts/login/")
+    return authenticate(request, username=username, password=password)
+
+
+def test_it_creates_the_demo_data_set(seeded):
+    sites = list(Site.objects.all())
+    assert len(sites) == 2
+    assert len({s.time_zone for s in sites}) == 2
+
+    therapists = User.objects.filter(role=User.Role.THERAPIST)
+    assert therapists.count() == 3
+    assert set(therapists.values_list("credentials", flat=True)) == {"MT-BC"}
+
+    assert 20 <= Participant.objects.count() <= 28
+    assert set(Participant.objects.values_list("site", flat=True)) == {s.pk for s in sites}
+    assert Group.objects.count() == 4
+    for site in sites:
+        assert site.groups.count() == 2
+
+
+def test_every_group_has_a_lead_and_a_plausible_roster(seeded):
+    today = timezone.localdate()
+    for group in Group.objects.all():
+        assert group.facilitations.filter(role=Facilitation.Role.LEAD).count() == 1
+        active = Enrollment.objects.filter(group=group).active_on(today).count()
+        assert 5 <= active <= 8, group.name
+        assert not group.enrollments.filter(start_date__gt=today).exists()
+    assert Facilitation.objects.filter(role=Facilitation.Role.CO).exists()
+    discharged = Enrollment.objects.filter(status=Enrollment.Status.DISCHARGED)
+    assert discharged.count() >= 2
+    assert all(e.end_date < today and e.discharge_reason for e in discharged)
+
+
+def test_the_demo_therapist_leads_a_group_at_each_site(seeded):
+    therapist = User.objects.get(username="therapist")
+    led = Group.objects.filter(
+        facilitations__therapist=therapist, facilitations__role=Facilitation.Role.LEAD
+    )
+    assert led.count() >= 2
+    assert led.values("site").distinct().count() == 2
+
+
+def test_the_song_library_is_public_domain_with_themes(seeded):
+    songs = Song.objects.all()
+    assert 35 <= songs.count() <= 45
+    assert set(songs.values_list("source", flat=True)) == {Song.Source.PUBLIC_DOMAIN}
+    for song in songs.prefetch_related("themes"):
+        assert song.artist and song.key
+        assert 20 <= song.tempo_bpm <= 300
+        assert song.themes.all(), song.title
+    assert Song.objects.filter(title="Amazing Grace").exists()
+    assert Song.objects.filter(artist="Stephen Foster").count() >= 2
+
+
+def test_it_is_idempotent(seeded):
+    before = _counts()
+    call_command("seed_demo", stdout=StringIO())
+    assert _counts() == before
+    assert before["sessions_app.Attendance"] > 0
+
+
+def test_a_later_run_documents_the_sessions_held_since(db):
+    start = datetime(2026, 5, 12, 12, 0, tzinfo=UTC)
+    seed.demo_seed(now=start)
+    due = list(
+        Session.objects.filter(
+            status=Session.Status.SCHEDULED, ends_at__lte=start + timedelta(weeks=1)
+        )
+    )
+    assert due
+    groups = Group.objects.count()
+    last_before = {
+        g.pk: g.sessions.latest("starts_at").occurrence_date for g in Group.objects.all()
+    }
+
+    seed.demo_seed(now=start + timedelta(weeks=1))
+
+    assert Group.objects.count() == groups
+    for session in due:
+        session.refresh_from_db()
+        assert session.status == Session.Status.HELD
+        assert session.attendance.exists()
+        assert session.plan_items.exists()
+    # One week later, each group's calendar reaches one week further.
+    for group in Group.objects.all():
+        last = group.sessions.latest("starts_at").occurrence_date
+        assert last == last_before[group.pk] + timedelta(weeks=1)
+
+
+@pytest.mark.parametrize("username", ["admin", "therapist", "participant"])
+def test_the_demo_logins_work(seeded, username):
+    user = _log_in(username)
+    assert user is not None
+    assert user.username == username
+
+
+def test_a_wrong_password_does_not_log_in(seeded):
+    assert _log_in("therapist", "not-the-password") is None
+
+
+def test_the_demo_logins_have_their_roles(seeded):
+    admin = User.objects.get(username="admin")
+    assert admin.role == User.Role.ADMINISTRATOR
+    assert admin.is_staff and admin.is_superuser
+    assert set(admin.sites.all()) == set(Site.objects.all())
+    assert User.objects.get(username="therapist").role == User.Role.THERAPIST
+    assert User.objects.get(username="participant").role == User.Role.PARTICIPANT
+
+
+def test_it_resets_the_demo_passwords(seeded):
+    therapist = User.objects.get(username="therapist")
+    therapist.set_password("something-else-entirely")
+    therapist.save()
+    call_command("seed_demo", stdout=StringIO())
+    assert _log_in("therapist") is not None
+
+
+def test_the_demo_participant_has_a_history_and_a_next_session(seeded):
+    participant = Participant.objects.get(user__username="participant")
+    therapist = User.objects.get(username="therapist")
+    their_groups = Group.objects.filter(facilitators=therapist)
+    assert Enrollment.objects.filter(participant=participant, group__in=their_groups).exists()
+
+    assert participant.attendance.filter(
+        status=Attendance.Status.PRESENT, session__starts_at__lt=timezone.now()
+    ).exists()
+
+    upcoming = selectors.participant_upcoming_sessions(participant=participant, now=timezone.now())
+    assert upcoming
+    assert all(s.status == Session.Status.SCHEDULED for s in upcoming)
+    assert {s.group_id for s in upcoming} <= set(their_groups.values_list("pk", flat=True))
+
+
+def test_past_sessions_are_held_or_cancelled_and_future_ones_scheduled(seeded):
+    now = timezone.now()
+    assert not Session.objects.filter(ends_at__lte=now, status=Session.Status.SCHEDULED).exists()
+    assert (
+        not Session.objects.filter(starts_at__gt=now)
+        .exclude(status=Session.Status.SCHEDULED)
+        .exists()
+    )
+    assert Session.objects.filter(starts_at__gt=now).count() >= 4 * 3
+    cancelled = Session.objects.filter(status=Session.Status.CANCELLED)
+    assert cancelled.count() == 1
+    assert cancelled.get().cancel_reason
+    assert not cancelled.get().attendance.exists()
+
+
+def test_every_held_session_has_attendance_for_exactly_those_enrolled(seeded):
+    held = Session.objects.filter(status=Session.Status.HELD).select_related("group__site")
+    assert held.count() >= 4 * 7
+    for session in held:
+        enrolled = set(
+            Enrollment.objects.filter(group=session.group)
+            .active_on(session.local_date)
+            .values_list("participant", flat=True)
+        )
+        recorded = set(session.attendance.values_list("participant", flat=True))
+        assert recorded == enrolled, session
+        lead = session.group.facilitations.get(role=Facilitation.Role.LEAD).therapist
+        for row in session.attendance.all():
+            assert row.recorded_by == lead
+            assert session.ends_at <= row.recorded_at <= session.ends_at + timedelta(hours=1)
+            if row.attended:
+                assert 0 < row.minutes_attended <= session.duration_minutes
+            else:
+                assert row.minutes_attended is None
+
+
+def test_attendance_is_mostly_present_with_some_of_everything(seeded):
+    statuses = list(Attendance.objects.values_list("status", flat=True))
+    assert statuses.count(Attendance.Status.PRESENT) > len(statuses) / 2
+    assert set(statuses) == set(Attendance.Status.values)
+
+
+def test_held_sessions_have_plans_that_fill_the_session(seeded):
+    held = Session.objects.filter(status=Session.Status.HELD)
+    for session in held:
+        items = list(session.plan_items.all())
+        assert 3 <= len(items) <= 5, session
+        assert [i.position for i in items] == list(range(1, len(items) + 1))
+        assert abs(sum(i.minutes for i in items) - session.duration_minutes) <= 10
+        assert all(i.purpose for i in items)
+    with_songs = PlanItem.objects.filter(session__in=held, song__isnull=False)
+    assert with_songs.values("song").distinct().count() >= 10
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime(2026, 3, 20, 12, 0, tzinfo=UTC),  # eight weeks back crosses 8 March
+        datetime(2026, 11, 20, 12, 0, tzinfo=UTC),  # eight weeks back crosses 1 November
+    ],
+)
+def test_sessions_keep_their_local_time_across_dst(db, now):
+    seed.demo_seed(now=now)
+    for group in Group.objects.select_related("site"):
+        sessions = list(group.sessions.all())
+        assert len(sessions) >= 12
+        local_starts = {s.local_starts_at.time() for s in sessions}
+        assert local_starts == {group.start_time}, group.name
+        assert {s.duration_minutes for s in sessions} == {group.duration_minutes}
+        assert all(s.occurrence_date == s.local_date for s in sessions)
+        assert all(s.local_date.weekday() == group.weekday for s in sessions)
+        # Both sides of the change: the same wall-clock time is two different UTC times.
+        assert len({s.starts_at.astimezone(UTC).time() for s in sessions}) == 2, group.name
+
+
+def test_sessions_seeded_now_keep_the_groups_local_time(seeded):
+    for group in Group.objects.select_related("site"):
+        sessions = list(group.sessions.all())
+        assert {s.local_starts_at.time() for s in sessions} == {group.start_time}
+        assert all(s.occurrence_date == s.local_date for s in sessions)
+
+
+def test_site_names_and_addresses_say_where_not_what_for(seeded):
+    for site in Site.objects.all():
+        text = f"{site.name} {site.address}".lower()
+        assert not [w for w in TREATMENT_WORDS if w in text], site.name
+        assert site.address
+
+
+def test_group_names_say_nothing_about_treatment(seeded):
+    # Group names may appear in reminders too; only the staff-only focus may be clinical.
+    for name in Group.objects.values_list("name", flat=True):
+        assert not [w for w in TREATMENT_WORDS if w in name.lower()], name
+
+
+def test_participant_contacts_are_fictional_and_varied(seeded):
+    participants = Participant.objects.all()
+    channels = set(participants.values_list("reminder_channel", flat=True))
+    assert channels == {"email", "sms", "none"}
+    assert participants.filter(reminders_opt_in=False).exists()
+    assert participants.filter(quiet_hours_start__isnull=False).exists()
+    assert participants.exclude(preferred_name="").exists()
+    for email in participants.exclude(email="").values_list("email", flat=True):
+        assert email.endswith("@example.org")
+    for phone in participants.exclude(phone="").values_list("phone", flat=True):
+        assert phone.startswith("+1555")
+
+
+def test_it_prints_a_summary_with_the_logins(db):
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    text = out.getvalue()
+    assert "2 sites, 3 therapists" in text
+    for login in ("admin", "therapist", "participant", PASSWORD):
+        assert login in text
+
+
+def test_it_refuses_with_debug_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG off.*--force"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not User.objects.exists()
+    assert not Site.objects.exists()
+
+
+def test_it_seeds_with_debug_off_when_forced(db, settings):
+    settings.DEBUG = False
+    call_command("seed_demo", "--force", stdout=StringIO())
+    assert Site.objects.count() == 2
+    assert _log_in("therapist") is not None
+
+
+def test_it_saves_nothing_when_a_step_fails(db, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(seed, "_seed_sessions", fail)
+    with pytest.raises(RuntimeError):
+        call_command("seed_demo", stdout=StringIO())
+    assert not Site.objects.exists()
+    assert not User.objects.exists()
