@@ -37,15 +37,25 @@ def health_report(*, now: datetime | None = None) -> dict:
     except Exception as exc:  # noqa: BLE001
         report["broker"] = {"ok": False, "error": type(exc).__name__}
 
-    if last_tick is None:
-        report["beat"] = {"ok": False, "last_tick": None, "error": "no tick recorded"}
+    if report["broker"]["ok"]:
+        report["beat"] = _beat_state(last_tick, now)
     else:
-        tick = datetime.fromisoformat(last_tick.decode())
-        age = (now - tick).total_seconds()
-        report["beat"] = {
-            "ok": age <= settings.BEAT_STALE_AFTER_SECONDS,
-            "last_tick": tick.isoformat(),
-            "age_seconds": round(age),
-        }
+        # The tick lives in Redis: without it beat's state is unknown, not "never ran".
+        report["beat"] = {"ok": False, "last_tick": None, "error": "broker unreachable"}
     report["ok"] = all(part["ok"] for part in report.values())
     return report
+
+
+def _beat_state(raw: bytes | None, now: datetime) -> dict:
+    if raw is None:
+        return {"ok": False, "last_tick": None, "error": "no tick recorded"}
+    try:
+        tick = datetime.fromisoformat(raw.decode())
+        age = (now - tick).total_seconds()
+    except (UnicodeDecodeError, ValueError, TypeError):
+        return {"ok": False, "last_tick": None, "error": "unreadable tick"}
+    return {
+        "ok": age <= settings.BEAT_STALE_AFTER_SECONDS,
+        "last_tick": tick.isoformat(),
+        "age_seconds": round(age),
+    }

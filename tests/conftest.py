@@ -12,16 +12,35 @@ things only on their own pages).
 """
 
 from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.utils import timezone
 
+from sessions_app.broker import get_redis
+from sessions_app.health import BEAT_KEY
 from tests import factories as f
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def redis_url(settings):
+    """The Redis URL tests use, with the beat tick cleared before and after.
+
+    Database 0 is where a developer's own Refrain keeps its beat tick; tests never
+    touch it, whatever REDIS_URL says. The Makefile points tests at /15.
+    """
+    parts = urlsplit(settings.REDIS_URL)
+    if parts.path.strip("/") in ("", "0"):
+        settings.REDIS_URL = urlunsplit(parts._replace(path="/15"))
+    client = get_redis()
+    client.delete(BEAT_KEY)
+    yield settings.REDIS_URL
+    client.delete(BEAT_KEY)
 
 
 @pytest.fixture
