@@ -1,0 +1,80 @@
+# Refrain. `make run` for a local demo, `make test` for everything CI checks.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+# Touched after a successful install; older than a requirements file means reinstall.
+STAMP := $(VENV)/.installed
+
+PORT ?= 8000
+
+# `make test` runs against PostgreSQL and Redis db 15, so it never touches the data of
+# `make run` (SQLite under var/, Redis db 0). DATABASE_URL / REDIS_URL override these.
+TEST_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/refrain)
+TEST_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/15)
+# On CI always build the test database from the migrations, so a stale one kept by
+# --reuse-db can never hide a broken migration.
+CI_ON := $(filter-out 0 false False FALSE no,$(CI))
+PYTEST_FLAGS := $(if $(CI_ON),--create-db -p no:cacheprovider)
+PYTEST_ARGS ?=
+
+.PHONY: help install run test lint format
+
+help:
+	@echo "make run      set up and start Refrain locally (web, Celery worker and beat) with demo data"
+	@echo "make test     lint, check migrations and run every test against PostgreSQL and Redis"
+	@echo "make lint     ruff check and ruff format --check"
+	@echo "make format   sort imports and format the code with ruff"
+	@echo "make install  create .venv and install requirements-dev.txt"
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { \
+		echo "$(PYTHON) is not on PATH: install Python 3.11, or point at it: make PYTHON=/path/to/python3.11" >&2; \
+		exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	@touch $@
+
+install: $(STAMP)
+
+run: install
+	@bash scripts/ensure-services.sh redis
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	@if (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null; then \
+		echo "Port $(PORT) is already in use; pick another: make run PORT=8001" >&2; \
+		exit 1; fi
+	@echo
+	@echo "  Refrain: http://127.0.0.1:$(PORT)/"
+	@echo "  Demo logins (local demo data only), password refrain-demo:"
+	@echo "    admin        administrator"
+	@echo "    therapist    music therapist"
+	@echo "    participant  group participant"
+	@echo "  Ctrl-C stops the web server, the Celery worker and beat together."
+	@echo
+	@export PATH="$(CURDIR)/$(BIN):$$PATH"; exec honcho -f Procfile.dev start -p $(PORT)
+
+test: install
+	@DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" \
+		bash scripts/ensure-services.sh postgres redis
+	@bash scripts/ensure-chromium.sh
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@# Migrations are compared with the models only; no database needs to exist for it.
+	DATABASE_URL="sqlite://:memory:" $(MANAGE) makemigrations --check --dry-run
+	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" \
+		$(BIN)/pytest $(PYTEST_FLAGS) $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --select I --fix .
+	$(BIN)/ruff format .
