@@ -1,0 +1,134 @@
+"""Session plan forms: they only normalise input; services/planning.py decides."""
+
+from datetime import date, datetime
+
+from django import forms
+
+from ..models import PlanItem, Session, Song
+from ..selectors_music import describe_last_use
+
+
+class SongChoiceField(forms.ModelChoiceField):
+    """Songs labelled with when the session's group last used each one."""
+
+    def __init__(self, *args, last_used: dict[int, datetime], tz, today: date, **kwargs):
+        self.last_used, self.tz, self.today = last_used, tz, today
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, song: Song) -> str:
+        used = self.last_used.get(song.pk)
+        when = describe_last_use(used.astimezone(self.tz).date() if used else None, self.today)
+        return f"{song} — {when}"
+
+
+class PlanItemForm(forms.Form):
+    song = forms.ModelChoiceField(queryset=Song.objects.none(), required=False)
+    activity_type = forms.ChoiceField(label="Activity", choices=PlanItem.Activity.choices)
+    minutes = forms.IntegerField(
+        min_value=1,
+        max_value=480,
+        error_messages={
+            "min_value": "An activity takes at least a minute.",
+            "max_value": "One activity cannot take more than 8 hours (480 minutes).",
+        },
+    )
+    purpose = forms.CharField(
+        max_length=255,
+        required=False,
+        help_text="What the activity is for, e.g. “warm up voices together”.",
+    )
+
+    def __init__(
+        self,
+        *args,
+        songs,
+        last_used: dict[int, datetime],
+        tz,
+        today: date,
+        plan_length: int,
+        adding: bool,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["song"] = SongChoiceField(
+            queryset=songs,
+            required=False,
+            empty_label="No song",
+            last_used=last_used,
+            tz=tz,
+            today=today,
+            help_text="Each song says when this group last used it.",
+        )
+        # Positions are bounded by the plan as it is now, so they are set per form.
+        if adding:
+            self.fields["position"] = forms.IntegerField(
+                min_value=1,
+                max_value=plan_length + 1,
+                required=False,
+                help_text="1 is first. Leave blank to add it at the end.",
+            )
+        else:
+            self.fields["position"] = forms.IntegerField(
+                min_value=1,
+                max_value=max(plan_length, 1),
+                help_text=f"1 is first, {plan_length} is last.",
+            )
+
+    @classmethod
+    def initial_for(cls, item: PlanItem) -> dict:
+        return {
+            "song": item.song_id,
+            "activity_type": item.activity_type,
+            "minutes": item.minutes,
+            "purpose": item.purpose,
+            "position": item.position,
+        }
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "song": data["song"],
+            "activity_type": data["activity_type"],
+            "minutes": data["minutes"],
+            "purpose": data["purpose"],
+            "position": data["position"],
+        }
+
+
+class PlanCopyForm(forms.Form):
+    REPLACE_CHOICES = [
+        ("append", "Add them after the activities already planned"),
+        ("replace", "Replace the current plan (its activities are deleted)"),
+    ]
+
+    source = forms.ModelChoiceField(
+        label="Copy the plan of", queryset=Session.objects.none(), empty_label=None
+    )
+    mode = forms.ChoiceField(
+        label="What to do with this session's plan",
+        choices=REPLACE_CHOICES,
+        initial="append",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, sources, groups: dict[str, list[Session]], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["source"]
+        field.queryset = sources
+        field.choices = [
+            (heading, [(s.pk, _session_label(s)) for s in sessions])
+            for heading, sessions in groups.items()
+            if sessions
+        ]
+
+    @property
+    def has_sources(self) -> bool:
+        return bool(self.fields["source"].choices)
+
+
+def _session_label(session: Session) -> str:
+    start = session.local_starts_at
+    minutes = session.plan_minutes or 0
+    count = session.item_count
+    activities = "1 activity" if count == 1 else f"{count} activities"
+    return f"{start:%a %-d %b %Y} · {session.group.name} · {activities}, {minutes} min"

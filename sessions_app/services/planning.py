@@ -1,0 +1,168 @@
+"""Session plans: an ordered list of activities, kept numbered 1..n.
+
+Positions are unique per session. PostgreSQL checks that at commit (the constraint is
+deferred); SQLite cannot defer, so Django leaves the constraint out there and these
+functions alone keep the numbering right, taking turns on a lock of the session. A
+reorder never writes a position another row still holds, so it is also safe where
+uniqueness is checked row by row: it first lifts the whole plan above its highest
+position, then sets the final numbers, both inside one transaction.
+"""
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, Value, When
+
+from ..models import PlanItem, Session, Song
+from .errors import ServiceError
+
+
+def _lock_plan(session: Session) -> tuple[Session, list[PlanItem]]:
+    """The session, locked so two people editing one plan take turns, and its items."""
+    locked = Session.objects.select_for_update().select_related("group").get(pk=session.pk)
+    if locked.status == Session.Status.CANCELLED:
+        raise ServiceError(
+            "This session was cancelled, so its plan cannot be changed. "
+            "Restore the session first if it is going ahead after all."
+        )
+    items = list(PlanItem.objects.filter(session=locked).order_by("position", "pk"))
+    return locked, items
+
+
+def _renumber(session: Session, ordered: Sequence[PlanItem]) -> None:
+    """Number `ordered` 1..n in that order, in two statements whatever n is."""
+    wanted = {item.pk: number for number, item in enumerate(ordered, start=1)}
+    current = dict(
+        PlanItem.objects.filter(session=session).values_list("pk", "position").order_by()
+    )
+    if current == wanted:
+        return
+    plan = PlanItem.objects.filter(session=session)
+    # Lift every row above the highest position in use: no row's new number can then
+    # collide with a number still held, even where uniqueness is checked row by row.
+    plan.update(position=F("position") + max(current.values()) + 1)
+    plan.update(
+        position=Case(
+            *(When(pk=pk, then=Value(number)) for pk, number in wanted.items()),
+            output_field=IntegerField(),
+        )
+    )
+    for item in ordered:
+        item.position = wanted[item.pk]
+
+
+def _check_fields(*, activity_type: str, minutes: int) -> None:
+    if activity_type not in PlanItem.Activity.values:
+        raise ServiceError({"activity_type": "Choose the kind of activity."})
+    if minutes is None or minutes < 1:
+        raise ServiceError({"minutes": "An activity takes at least a minute."})
+    if minutes > 480:
+        raise ServiceError({"minutes": "One activity cannot take more than 8 hours."})
+
+
+def _insert_at(items: list[PlanItem], item: PlanItem, position: int | None) -> list[PlanItem]:
+    """`items` with `item` placed at 1-based `position` (the end when None or past it)."""
+    others = [i for i in items if i.pk != item.pk]
+    if position is None or position > len(others):
+        return [*others, item]
+    if position < 1:
+        raise ServiceError({"position": "Positions start at 1."})
+    return [*others[: position - 1], item, *others[position - 1 :]]
+
+
+@transaction.atomic
+def plan_item_add(
+    *,
+    session: Session,
+    activity_type: str,
+    minutes: int,
+    song: Song | None = None,
+    purpose: str = "",
+    position: int | None = None,
+) -> PlanItem:
+    """Add an activity at `position` (1 is first), or at the end of the plan."""
+    session, items = _lock_plan(session)
+    _check_fields(activity_type=activity_type, minutes=minutes)
+    free = max((i.position for i in items), default=0) + 1
+    item = PlanItem.objects.create(
+        session=session,
+        position=free,
+        song=song,
+        activity_type=activity_type,
+        minutes=minutes,
+        purpose=purpose.strip(),
+    )
+    _renumber(session, _insert_at(items, item, position))
+    return item
+
+
+@transaction.atomic
+def plan_item_update(
+    *,
+    item: PlanItem,
+    activity_type: str,
+    minutes: int,
+    song: Song | None = None,
+    purpose: str = "",
+    position: int | None = None,
+) -> PlanItem:
+    """Change an activity, and move it when `position` differs from where it is."""
+    session, items = _lock_plan(item.session)
+    _check_fields(activity_type=activity_type, minutes=minutes)
+    item = next((i for i in items if i.pk == item.pk), None)
+    if item is None:
+        raise ServiceError("That activity is no longer in the plan; it may have been deleted.")
+    item.song, item.activity_type = song, activity_type
+    item.minutes, item.purpose = minutes, purpose.strip()
+    item.save(update_fields=["song", "activity_type", "minutes", "purpose"])
+    if position is not None:
+        _renumber(session, _insert_at(items, item, position))
+    return item
+
+
+@transaction.atomic
+def plan_item_delete(*, item: PlanItem) -> None:
+    session, items = _lock_plan(item.session)
+    PlanItem.objects.filter(pk=item.pk, session=session).delete()
+    _renumber(session, [i for i in items if i.pk != item.pk])
+
+
+@transaction.atomic
+def plan_item_move(*, item: PlanItem, position: int) -> PlanItem:
+    """Move an activity to `position` (clamped to the plan), closing up the others."""
+    session, items = _lock_plan(item.session)
+    item = next((i for i in items if i.pk == item.pk), None)
+    if item is None:
+        raise ServiceError("That activity is no longer in the plan; it may have been deleted.")
+    _renumber(session, _insert_at(items, item, max(position, 1)))
+    return item
+
+
+@transaction.atomic
+def plan_copy(*, source: Session, target: Session, replace: bool = False) -> list[PlanItem]:
+    """Copy the activities of `source` into `target`: after what `target` already has,
+    or instead of it when `replace` is true. Returns the new items."""
+    if source.pk == target.pk:
+        raise ServiceError({"source": "Choose a different session to copy from."})
+    target, items = _lock_plan(target)
+    copied = list(source.plan_items.order_by("position", "pk"))
+    if not copied:
+        raise ServiceError({"source": "That session has no plan to copy; choose another."})
+    if replace:
+        PlanItem.objects.filter(session=target).delete()
+        items = []
+    start = max((i.position for i in items), default=0)
+    new = PlanItem.objects.bulk_create(
+        PlanItem(
+            session=target,
+            position=start + n,
+            song_id=old.song_id,
+            activity_type=old.activity_type,
+            minutes=old.minutes,
+            purpose=old.purpose,
+        )
+        for n, old in enumerate(copied, start=1)
+    )
+    # bulk_create sets primary keys on PostgreSQL and SQLite alike.
+    _renumber(target, [*items, *new])
+    return new
