@@ -1,0 +1,153 @@
+"""Session notes: the group note, actual times, a note per attending participant."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from django import forms
+
+from ..models import SessionNote
+from ..selectors import SessionRecord
+from ..services.notes import NoteDraft, section_label
+
+ALL_SECTIONS = ("subjective", "objective", "data", "assessment", "plan")
+
+SECTION_HELP = {
+    "subjective": "What participants said or reported, in their words where it helps.",
+    "objective": "What you observed: participation, affect, interaction, music-making.",
+    "data": "What happened and what you observed, in and through the music.",
+    "assessment": "What it means: progress toward the group's goals, concerns.",
+    "plan": "What comes next for the group.",
+}
+
+NAMES_REMINDER = HTML(
+    '<div class="alert alert-warning py-2 small" role="note">Write the group note without '
+    "participants' names; per-participant notes are private to each. A participant's "
+    "copy of this note includes the group note as written.</div>"
+)
+
+
+def _formats_of(name: str) -> str:
+    return " ".join(fmt for fmt, names in SessionNote.SECTIONS.items() if name in names)
+
+
+class NoteForm(forms.Form):
+    format = forms.ChoiceField(
+        choices=SessionNote.Format.choices, widget=forms.RadioSelect, label="Note format"
+    )
+    actual_start = forms.TimeField(
+        label="Started at",
+        required=False,
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+    )
+    actual_end = forms.TimeField(
+        label="Ended at",
+        required=False,
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+    )
+
+    def __init__(self, *args, record: SessionRecord, tz_label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = record
+        for name in ALL_SECTIONS:
+            self.fields[name] = forms.CharField(
+                label=section_label(name),
+                required=False,
+                help_text=SECTION_HELP[name],
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+        self.tz_label = tz_label
+
+        # A note for each participant who attended, and for anyone who already has one
+        # (their attendance changed since), so that it can be seen and cleared.
+        self.participant_lines = [
+            line
+            for line in record.lines
+            if line.attended or line.participant.pk in record.participant_notes
+        ]
+        for line in self.participant_lines:
+            status = line.attendance.get_status_display() if line.attendance else "not recorded"
+            self.fields[f"pnote-{line.participant.pk}"] = forms.CharField(
+                label=f"{line.participant.short_name} ({status.lower()})",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        self._set_initial()
+        self.helper = self._helper()
+
+    def _set_initial(self) -> None:
+        session, note = self.record.session, self.record.note
+        tz = session.group.site.tz
+        starts = session.actual_starts_at or session.starts_at
+        ends = session.actual_ends_at or session.ends_at
+        self.initial.setdefault("actual_start", starts.astimezone(tz).time())
+        self.initial.setdefault("actual_end", ends.astimezone(tz).time())
+        self.initial.setdefault("format", note.format if note else SessionNote.Format.SOAP)
+        if note:
+            for name in ALL_SECTIONS:
+                self.initial.setdefault(name, getattr(note, name))
+        for pid, pn in self.record.participant_notes.items():
+            self.initial.setdefault(f"pnote-{pid}", pn.text)
+
+    def _helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        sections = [
+            Div(name, css_class="note-section", data_formats=_formats_of(name))
+            for name in ALL_SECTIONS
+        ]
+        participants = [f"pnote-{line.participant.pk}" for line in self.participant_lines]
+        helper.layout = Layout(
+            Fieldset(
+                "When the session actually ran",
+                HTML(
+                    '<p class="small text-body-secondary mb-2">Times at the site: '
+                    "{{ form.tz_label }}. Prefilled from the schedule.</p>"
+                ),
+                Div(
+                    Div("actual_start", css_class="col-6 col-md-3"),
+                    Div("actual_end", css_class="col-6 col-md-3"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset("Group note", "format", NAMES_REMINDER, *sections),
+            Fieldset(
+                "Participants who attended",
+                HTML(
+                    '<p class="small text-body-secondary">Each note is private to its '
+                    "participant and appears only on their own copy.</p>"
+                ),
+                *participants,
+                HTML(
+                    "{% if not form.participant_lines %}"
+                    '<p class="text-body-secondary">Nobody is recorded as attending yet: '
+                    "take the roll call first.</p>{% endif %}"
+                ),
+            ),
+        )
+        return helper
+
+    def draft(self) -> NoteDraft:
+        data = self.cleaned_data
+        return NoteDraft(
+            format=data["format"],
+            sections={name: data.get(name, "") for name in ALL_SECTIONS},
+            actual_start=data.get("actual_start"),
+            actual_end=data.get("actual_end"),
+            participant_notes={
+                line.participant.pk: data.get(f"pnote-{line.participant.pk}", "")
+                for line in self.participant_lines
+            },
+        )
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(
+        label="New addendum",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Dated and signed with your name. The note itself stays as it was signed.",
+        error_messages={"required": "Write the addendum before adding it."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -1,0 +1,239 @@
+"""Session notes: drafted by the group's therapists, signed once, then only addenda.
+
+A signed note is a clinical record with a clinician's signature on it. Nothing here
+changes a signed note, its participant notes, or the session's actual times; the only
+way to add to it is a dated addendum. Each write locks the session row, so a draft
+saved on one tablet cannot slip in after the note was signed on another.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Attendance, NoteAddendum, ParticipantNote, Session, SessionNote, User
+from ..permissions import may_write_clinical_note
+from ..selectors import SessionRecord, session_record
+from ..timeutil import local_to_utc
+from .errors import ServiceError
+
+SIGNED_REFUSAL = (
+    "This note is signed and can no longer change. Add an addendum to correct or add to it."
+)
+
+
+@dataclass(frozen=True)
+class NoteDraft:
+    format: str
+    # Section texts by field name; sections of the other format are kept as they are.
+    sections: Mapping[str, str]
+    actual_start: time | None
+    actual_end: time | None
+    # Participant id → that participant's note. Only attending participants (and those
+    # who already have a note, so it can be cleared) may have one.
+    participant_notes: Mapping[int, str]
+
+
+def section_label(name: str) -> str:
+    return SessionNote._meta.get_field(name).verbose_name.capitalize()
+
+
+def _lock_session(session: Session) -> Session:
+    return (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("group__site")
+        .get(pk=session.pk)
+    )
+
+
+def _check_writer(user: User, session: Session) -> None:
+    if not may_write_clinical_note(user, session.group):
+        raise ServiceError("Only the group's therapists write, sign and add to its notes.")
+
+
+def _existing_note(session: Session, *, lock: bool = False) -> SessionNote | None:
+    qs = SessionNote.objects.filter(session=session)
+    if lock:
+        qs = qs.select_for_update()
+    return qs.first()
+
+
+def session_record_actual_times(
+    *, session: Session, actual_start: time | None, actual_end: time | None
+) -> None:
+    """Set when the session really started and ended, as wall-clock times at its site.
+
+    Refused once the session's note is signed. Call inside the caller's transaction
+    with the session row locked (note_save_draft does).
+    """
+    if _note_is_signed(session):
+        raise ServiceError(SIGNED_REFUSAL)
+    tz, day = session.group.site.tz, session.local_date
+    starts = local_to_utc(day, actual_start, tz) if actual_start else None
+    ends = local_to_utc(day, actual_end, tz) if actual_end else None
+    if starts and ends and ends <= starts:
+        raise ServiceError(
+            f"The actual end time ({actual_end:%H:%M}) must be after the actual start time "
+            f"({actual_start:%H:%M})."
+        )
+    if (session.actual_starts_at, session.actual_ends_at) != (starts, ends):
+        session.actual_starts_at, session.actual_ends_at = starts, ends
+        session.save(update_fields=["actual_starts_at", "actual_ends_at", "updated_at"])
+
+
+def _note_is_signed(session: Session) -> bool:
+    return SessionNote.objects.filter(session=session, status=SessionNote.Status.SIGNED).exists()
+
+
+def note_edit_refusal(*, session: Session, note: SessionNote | None) -> str | None:
+    """Why this session's note cannot be edited as a draft, or None if it can."""
+    if note is not None and note.is_signed:
+        return SIGNED_REFUSAL
+    if session.status == Session.Status.CANCELLED:
+        return "This session was cancelled; there is nothing to document."
+    return None
+
+
+@transaction.atomic
+def note_save_draft(*, session: Session, author: User, draft: NoteDraft) -> SessionNote:
+    """Create or update the session's draft note, its participant notes and actual times."""
+    session = _lock_session(session)
+    _check_writer(author, session)
+    note = _existing_note(session, lock=True)
+    refusal = note_edit_refusal(session=session, note=note)
+    if refusal:
+        raise ServiceError(refusal)
+    if draft.format not in SessionNote.SECTIONS:
+        raise ServiceError("Choose SOAP or DAP for the note format.")
+    known = {name for names in SessionNote.SECTIONS.values() for name in names}
+    unknown = set(draft.sections) - known
+    if unknown:
+        raise ServiceError(f"A note has no section called {', '.join(sorted(unknown))}.")
+
+    if note is None:
+        note = SessionNote(session=session, author=author)
+    note.format = draft.format
+    for name, text in draft.sections.items():
+        setattr(note, name, text.strip())
+    note.save()
+
+    session_record_actual_times(
+        session=session, actual_start=draft.actual_start, actual_end=draft.actual_end
+    )
+    _save_participant_notes(note, draft.participant_notes)
+    return note
+
+
+def note_participants_allowed(*, session: Session, note: SessionNote | None) -> set[int]:
+    """Who may have a participant note: those who attended, and any who already have one."""
+    attended = set(
+        session.attendance.filter(status__in=Attendance.ATTENDED).values_list(
+            "participant_id", flat=True
+        )
+    )
+    if note is not None and note.pk:
+        attended |= set(note.participant_notes.values_list("participant_id", flat=True))
+    return attended
+
+
+def _save_participant_notes(note: SessionNote, texts: Mapping[int, str]) -> None:
+    allowed = note_participants_allowed(session=note.session, note=note)
+    if set(texts) - allowed:
+        raise ServiceError(
+            "Participant notes are written only for participants who attended "
+            "(present, late or left early). Record their attendance first."
+        )
+    existing = {pn.participant_id: pn for pn in note.participant_notes.all()}
+    to_create, to_update = [], []
+    for pid, text in texts.items():
+        text = text.strip()
+        row = existing.get(pid)
+        if row is None:
+            if text:
+                to_create.append(ParticipantNote(note=note, participant_id=pid, text=text))
+        elif row.text != text:
+            row.text = text
+            to_update.append(row)
+    ParticipantNote.objects.bulk_create(to_create)
+    ParticipantNote.objects.bulk_update(to_update, ["text"])
+
+
+def note_missing_for_signing(
+    *, session: Session, record: SessionRecord | None = None, now: datetime | None = None
+) -> list[str]:
+    """Everything that must be recorded before the note can be signed, one line each.
+
+    An empty list means the note may be signed. Pass the `record` a page already loaded
+    to save the queries.
+    """
+    now = now or timezone.now()
+    if record is None:
+        # Fresh from the database: the caller's copy may predate a save.
+        session = Session.objects.select_related("group__site").get(pk=session.pk)
+        record = session_record(session=session)
+    session, note = record.session, record.note
+    if session.status == Session.Status.CANCELLED:
+        return ["The session was cancelled: a cancelled session has no note to sign."]
+    missing = []
+    if now < session.starts_at:
+        missing.append("The session has not started yet.")
+    if session.actual_starts_at is None:
+        missing.append("Actual start time not recorded.")
+    if session.actual_ends_at is None:
+        missing.append("Actual end time not recorded.")
+    unrecorded = [
+        line.participant.short_name
+        for line in record.lines
+        if line.on_roster and line.attendance is None
+    ]
+    if unrecorded:
+        missing.append(f"Attendance not recorded for: {', '.join(unrecorded)}")
+    if note is None:
+        missing.append("The group note has not been written yet.")
+    else:
+        empty = [
+            section_label(name)
+            for name in SessionNote.SECTIONS[note.format]
+            if not getattr(note, name).strip()
+        ]
+        if empty:
+            missing.append(f"Group note sections not filled: {', '.join(empty)}.")
+    return missing
+
+
+@transaction.atomic
+def note_sign(*, session: Session, by: User, now: datetime | None = None) -> SessionNote:
+    """Sign the session's note: it never changes again; the session counts as held."""
+    now = now or timezone.now()
+    session = _lock_session(session)
+    _check_writer(by, session)
+    note = _existing_note(session, lock=True)
+    if note is not None and note.is_signed:
+        raise ServiceError("This note is already signed.")
+    missing = note_missing_for_signing(session=session, now=now)
+    if missing:
+        raise ServiceError(missing)
+    note.status = SessionNote.Status.SIGNED
+    note.signed_by = by
+    note.signed_at = now
+    note.save(update_fields=["status", "signed_by", "signed_at", "updated_at"])
+    if session.status != Session.Status.HELD:
+        session.status = Session.Status.HELD
+        session.save(update_fields=["status", "updated_at"])
+    return note
+
+
+@transaction.atomic
+def note_addendum_add(*, session: Session, author: User, text: str) -> NoteAddendum:
+    """Add a dated addendum to a signed note: the way to correct or add to it."""
+    session = _lock_session(session)
+    _check_writer(author, session)
+    note = _existing_note(session, lock=True)
+    if note is None or not note.is_signed:
+        raise ServiceError("Addenda are for signed notes; edit the draft instead.")
+    text = text.strip()
+    if not text:
+        raise ServiceError("Write the addendum before adding it.")
+    return NoteAddendum.objects.create(note=note, author=author, text=text)

@@ -1,0 +1,63 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from .. import selectors
+from ..forms.attendance import RollCallForm
+from ..models import SessionNote
+from ..permissions import get_session_for_user
+from ..services import attendance as attendance_services
+from ..services.errors import ServiceError
+
+
+@never_cache
+@login_required
+def roll_call(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Roll call at the door: whoever may see the session may take it."""
+    session = get_session_for_user(request, session_id)
+    lines = selectors.session_roster_lines(session=session)
+    closed = attendance_services.attendance_roll_call_problem(session=session)
+    note_signed = SessionNote.objects.filter(
+        session=session, status=SessionNote.Status.SIGNED
+    ).exists()
+    form = RollCallForm(
+        request.POST if request.method == "POST" else None,
+        lines=lines,
+        max_minutes=attendance_services.attendance_max_minutes(session=session),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = attendance_services.attendance_record(
+                session=session, entries=form.entries(), recorded_by=request.user
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc)
+        else:
+            if result.changed:
+                messages.success(request, f"Roll call saved: {_changes(result)}.")
+            else:
+                messages.info(request, "Roll call saved: nothing had changed.")
+            return redirect("roll_call", session.pk)
+    ctx = {
+        "session": session,
+        "form": form,
+        "rows": form.rows(),
+        "extra": [line for line in lines if not line.on_roster],
+        "unrecorded": sum(1 for line in lines if line.on_roster and line.attendance is None),
+        "closed": closed,
+        "note_signed": note_signed,
+    }
+    return render(request, "meetings/roll_call.html", ctx)
+
+
+def _changes(result: attendance_services.RollCallResult) -> str:
+    parts = []
+    if result.created:
+        parts.append(f"{result.created} recorded")
+    if result.updated:
+        parts.append(f"{result.updated} changed")
+    if result.unchanged:
+        parts.append(f"{result.unchanged} unchanged")
+    return ", ".join(parts)

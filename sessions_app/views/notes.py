@@ -1,0 +1,209 @@
+"""Session notes: the group's therapists write and sign; site administrators read.
+
+An administrator may see the session, so the note's existence is no secret to them:
+their writes answer 403. Everyone else never gets past `get_session_for_user` (404).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from .. import selectors
+from ..forms.notes import AddendumForm, NoteForm
+from ..models import Session
+from ..permissions import (
+    get_session_for_user,
+    get_session_participant_for_user,
+    may_write_clinical_note,
+)
+from ..selectors import RosterLine, SessionRecord
+from ..services import notes as note_services
+from ..services.errors import ServiceError
+
+WRITERS_ONLY = "Only the group's therapists write, sign and add to its notes."
+
+
+def _require_writer(request: HttpRequest, session: Session) -> None:
+    if not may_write_clinical_note(request.user, session.group):
+        raise PermissionDenied(WRITERS_ONLY)
+
+
+def _tz_label(session: Session) -> str:
+    return f"{session.local_starts_at:%Z} ({session.group.site.time_zone})"
+
+
+def _note_page(
+    request: HttpRequest,
+    session: Session,
+    record: SessionRecord,
+    *,
+    form: NoteForm | None = None,
+    addendum_form: AddendumForm | None = None,
+) -> HttpResponse:
+    may_write = may_write_clinical_note(request.user, session.group)
+    note = record.note
+    signed = note is not None and note.is_signed
+    editable = may_write and note_services.note_edit_refusal(session=session, note=note) is None
+    if editable and form is None:
+        form = NoteForm(record=record, tz_label=_tz_label(session))
+    if may_write and signed and addendum_form is None:
+        addendum_form = AddendumForm()
+    ctx = {
+        "session": session,
+        "record": record,
+        "note": note,
+        "may_write": may_write,
+        "form": form if editable else None,
+        "addendum_form": addendum_form if may_write and signed else None,
+        "missing": note_services.note_missing_for_signing(session=session, record=record)
+        if not signed
+        else [],
+    }
+    return render(request, "notes/edit.html", ctx)
+
+
+@never_cache
+@login_required
+def note_edit(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_session_for_user(request, session_id)
+    if request.method != "POST":
+        return _note_page(request, session, selectors.session_record(session=session))
+
+    _require_writer(request, session)
+    record = selectors.session_record(session=session)
+    refusal = note_services.note_edit_refusal(session=session, note=record.note)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("note_edit", session.pk)
+    form = NoteForm(request.POST, record=record, tz_label=_tz_label(session))
+    if form.is_valid():
+        try:
+            note_services.note_save_draft(session=session, author=request.user, draft=form.draft())
+        except ServiceError as exc:
+            form.add_error(None, exc)
+        else:
+            if request.POST.get("action") == "sign":
+                return redirect("note_sign", session.pk)
+            messages.success(request, "Draft saved.")
+            return redirect("note_edit", session.pk)
+    return _note_page(request, session, record, form=form)
+
+
+@never_cache
+@login_required
+def note_sign(request: HttpRequest, session_id: int) -> HttpResponse:
+    """GET: what is missing, or the confirmation. POST: sign."""
+    session = get_session_for_user(request, session_id)
+    errors: list[str] = []
+    if request.method == "POST":
+        _require_writer(request, session)
+        try:
+            note_services.note_sign(session=session, by=request.user)
+        except ServiceError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, "Note signed. It can no longer change; add addenda below.")
+            return redirect("note_edit", session.pk)
+        session.refresh_from_db()
+    record = selectors.session_record(session=session)
+    note = record.note
+    signed = note is not None and note.is_signed
+    missing = (
+        [] if signed else note_services.note_missing_for_signing(session=session, record=record)
+    )
+    ctx = {
+        "session": session,
+        "record": record,
+        "note": note,
+        "may_write": may_write_clinical_note(request.user, session.group),
+        # What the signing refused for, beyond the checklist (it may have changed since).
+        "missing": missing + [e for e in errors if e not in missing],
+    }
+    return render(request, "notes/sign.html", ctx)
+
+
+@login_required
+def note_addendum(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_session_for_user(request, session_id)
+    if request.method != "POST":
+        return redirect(reverse("note_edit", args=[session.pk]) + "#addenda")
+    _require_writer(request, session)
+    form = AddendumForm(request.POST)
+    text = form.cleaned_data["text"] if form.is_valid() else ""
+    try:
+        note_services.note_addendum_add(session=session, author=request.user, text=text)
+    except ServiceError as exc:
+        record = selectors.session_record(session=session)
+        if record.note is not None and record.note.is_signed:
+            if not form.errors:
+                form.add_error("text", exc)
+            return _note_page(request, session, record, addendum_form=form)
+        messages.error(request, " ".join(exc.messages))
+        return redirect("note_edit", session.pk)
+    messages.success(request, "Addendum added.")
+    return redirect(reverse("note_edit", args=[session.pk]) + "#addenda")
+
+
+@never_cache
+@login_required
+def note_print(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_session_for_user(request, session_id)
+    record = selectors.session_record(session=session)
+    ctx = {
+        "session": session,
+        "plan": record.plan,
+        "plan_minutes": record.plan_minutes,
+        "facilitations": session.group.facilitations.select_related("therapist"),
+        "note": record.note,
+        "lines": record.lines,
+        "status_counts": record.status_counts,
+        "participant_notes": [
+            (ln, pn) for ln, pn in record.participant_note_lines if pn and pn.text
+        ],
+        "addenda": record.addenda,
+        "copy_for": None,
+        "printed_at": timezone.now(),
+    }
+    return render(request, "notes/print.html", ctx)
+
+
+@never_cache
+@login_required
+def note_print_participant(
+    request: HttpRequest, session_id: int, participant_id: int
+) -> HttpResponse:
+    """One participant's copy: their attendance and note, the plan and the group note.
+
+    Built so that no other participant is even in the template's context: their names,
+    attendance and notes cannot leak through a template slip. The group note's free
+    text is included as written (the note form asks for it to be written without names).
+    Addenda are left out: they may correct another participant's note.
+    """
+    session = get_session_for_user(request, session_id)
+    participant = get_session_participant_for_user(request, session, participant_id)
+    record = selectors.session_record(session=session)
+    line = next(
+        (ln for ln in record.lines if ln.participant.pk == participant.pk),
+        RosterLine(participant, None, on_roster=False),
+    )
+    own_note = record.participant_notes.get(participant.pk)
+    ctx = {
+        "session": session,
+        "plan": record.plan,
+        "plan_minutes": record.plan_minutes,
+        "facilitations": session.group.facilitations.select_related("therapist"),
+        "note": record.note,
+        "lines": [line],
+        "status_counts": None,
+        "participant_notes": [(line, own_note)] if own_note and own_note.text else [],
+        "addenda": [],
+        "addenda_left_out": len(record.addenda),
+        "copy_for": participant,
+        "printed_at": timezone.now(),
+    }
+    return render(request, "notes/print.html", ctx)
