@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -67,6 +68,11 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-for-debug"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+if not DEBUG and not ALLOWED_HOSTS:
+    # Otherwise every request would answer 400 with nothing in the logs to say why.
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must be set when DEBUG is off, e.g. refrain.example.org"
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -116,12 +122,14 @@ TEMPLATES = [
 # Database: PostgreSQL wherever it matters (DATABASE_URL); SQLite under var/ only as the
 # zero-setup default. Persistent connections pay off several-fold on PostgreSQL.
 _default_sqlite = f"sqlite:///{VAR_DIR / 'refrain.sqlite3'}"
-if "DATABASE_URL" not in os.environ:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+# var/ is not in git; beat keeps its schedule there whatever the database, so it is
+# made here for PostgreSQL set-ups too, not only for the SQLite default.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 try:
     DATABASES = {
         "default": dj_database_url.parse(
-            env_str("DATABASE_URL", _default_sqlite),
+            # An empty value (common in .env files) means "not set", as for the rest.
+            env_str("DATABASE_URL") or _default_sqlite,
             conn_max_age=env_int("CONN_MAX_AGE", 600),
             conn_health_checks=True,
         )
@@ -230,9 +238,16 @@ CELERY_TASK_TIME_LIMIT = 6 * 60
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "sessions_app.tasks.heartbeat", "schedule": 60.0},
+    # Daily, at night in the Americas and before the day's first groups in Europe.
+    "generate-sessions": {
+        "task": "sessions_app.tasks.generate_sessions_ahead",
+        "schedule": crontab(hour=4, minute=30),
+    },
 }
 # /healthz reports beat as stale when its last tick is older than this.
 BEAT_STALE_AFTER_SECONDS = env_int("BEAT_STALE_AFTER_SECONDS", 180)
+# How far ahead a group's weekly schedule has its sessions created.
+SESSIONS_GENERATE_WEEKS_AHEAD = env_int("SESSIONS_GENERATE_WEEKS_AHEAD", 12)
 
 # Production hardening; all on when DEBUG is off, each overridable.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -256,5 +271,7 @@ LOGGING = {
     "loggers": {
         # Denied object requests; user and path only, never record contents.
         "refrain.access": {"level": "INFO"},
+        # Lockouts and repeated failures are warnings; every reset is not news.
+        "axes": {"level": "WARNING"},
     },
 }

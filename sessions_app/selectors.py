@@ -5,7 +5,20 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from .models import Attendance, Enrollment, Facilitation, Group, Participant, Session, Site, User
+from .models import (
+    Attendance,
+    Enrollment,
+    Facilitation,
+    Group,
+    NoteAddendum,
+    Participant,
+    ParticipantNote,
+    PlanItem,
+    Session,
+    SessionNote,
+    Site,
+    User,
+)
 from .permissions import groups_for, sessions_for, sites_for
 
 
@@ -113,4 +126,108 @@ def group_sessions_with_counts(*, group: Group) -> QuerySet[Session]:
         Session.objects.filter(group=group)
         .select_related("group__site")
         .annotate(attended_count=Count("attendance", filter=attended))
+    )
+
+
+# --- Roll call and session notes -------------------------------------------------------
+
+
+@dataclass
+class RosterLine:
+    """One participant of a session: enrolled that day, or recorded anyway."""
+
+    participant: Participant
+    attendance: Attendance | None
+    # False for attendance recorded for someone not enrolled that day (enrollment dates
+    # corrected later): still a record, so it is shown rather than hidden.
+    on_roster: bool = True
+
+    @property
+    def attended(self) -> bool:
+        return self.attendance is not None and self.attendance.attended
+
+
+def session_roster_lines(*, session: Session) -> list[RosterLine]:
+    """Who was enrolled on the session's local date, with their attendance, in two queries."""
+    recorded = {
+        a.participant_id: a for a in session.attendance.select_related("participant", "recorded_by")
+    }
+    lines, seen = [], set()
+    for enrollment in group_roster(group=session.group, day=session.local_date):
+        pid = enrollment.participant_id
+        if pid in seen:  # two overlapping enrollments: one line
+            continue
+        seen.add(pid)
+        lines.append(RosterLine(enrollment.participant, recorded.pop(pid, None)))
+    extra = sorted(recorded.values(), key=lambda a: (a.participant.last_name, a.participant_id))
+    lines += [RosterLine(a.participant, a, on_roster=False) for a in extra]
+    return lines
+
+
+@dataclass
+class SessionRecord:
+    """Everything a session's documentation shows: plan, attendance, note, addenda."""
+
+    session: Session
+    plan: list[PlanItem]
+    lines: list[RosterLine]
+    note: SessionNote | None
+    participant_notes: dict[int, ParticipantNote]
+    addenda: list[NoteAddendum]
+
+    @property
+    def plan_minutes(self) -> int:
+        return sum(item.minutes for item in self.plan)
+
+    @property
+    def attended_lines(self) -> list[RosterLine]:
+        return [line for line in self.lines if line.attended]
+
+    @property
+    def participant_note_lines(self) -> list[tuple[RosterLine, ParticipantNote | None]]:
+        """Those who attended, and anyone else who has a note, with their note if any."""
+        return [
+            (line, self.participant_notes.get(line.participant.pk))
+            for line in self.lines
+            if line.attended or line.participant.pk in self.participant_notes
+        ]
+
+    @property
+    def status_counts(self) -> list[tuple[str, int]]:
+        """(status label, how many) for every status, then those not yet recorded."""
+        counts = {value: 0 for value in Attendance.Status.values}
+        unrecorded = 0
+        for line in self.lines:
+            if line.attendance is None:
+                unrecorded += 1
+            else:
+                counts[line.attendance.status] += 1
+        labels = dict(Attendance.Status.choices)
+        result = [(labels[value], n) for value, n in counts.items()]
+        if unrecorded:
+            result.append(("Not recorded", unrecorded))
+        return result
+
+    @property
+    def status_summary(self) -> str:
+        """“Present 5 · Late 1 · Not recorded 2”: the statuses that occur."""
+        counts = [f"{label} {n}" for label, n in self.status_counts if n]
+        return " · ".join(counts) or "Nobody enrolled"
+
+
+def session_record(*, session: Session) -> SessionRecord:
+    """The session's whole documentation in a fixed number of queries."""
+    note = SessionNote.objects.filter(session=session).select_related("author", "signed_by").first()
+    participant_notes: dict[int, ParticipantNote] = {}
+    addenda: list[NoteAddendum] = []
+    if note is not None:
+        participant_notes = {pn.participant_id: pn for pn in note.participant_notes.all()}
+        addenda = list(note.addenda.select_related("author").order_by("created_at", "pk"))
+    return SessionRecord(
+        session=session,
+        plan=list(session.plan_items.select_related("song").order_by("position")),
+        lines=session_roster_lines(session=session),
+        note=note,
+        participant_notes=participant_notes,
+        addenda=addenda,
     )

@@ -107,7 +107,9 @@ def test_it_renders_the_session_page_in_bounded_queries(
         f.AttendanceFactory(session=past_session, participant=p, recorded_by=therapist)
         f.PlanItemFactory(session=past_session, position=i + 2)
     client.force_login(therapist)
-    with django_assert_max_num_queries(7):
+    # 8: the note's status line (roll call and note links) costs one query;
+    # 9: the session's history of moves and cancellations ("Changes") one more.
+    with django_assert_max_num_queries(9):
         assert client.get(reverse("session_detail", args=[past_session.pk])).status_code == 200
 
 
@@ -123,3 +125,14 @@ def test_it_renders_the_participant_page_in_bounded_queries(
     client.force_login(therapist)
     with django_assert_max_num_queries(6):
         assert client.get(reverse("participant_detail", args=[participant.pk])).status_code == 200
+
+
+def test_it_titles_an_evening_session_with_its_local_date(client, therapist, group):
+    from datetime import UTC, datetime
+
+    # 19:30 in New York on 3 March is already 4 March in UTC.
+    start = datetime(2026, 3, 4, 0, 30, tzinfo=UTC)
+    s = f.SessionFactory(group=group, starts_at=start, ends_at=start + timedelta(hours=1))
+    client.force_login(therapist)
+    body = client.get(reverse("session_detail", args=[s.pk])).content.decode()
+    assert "· 3 Mar · Refrain</title>" in body

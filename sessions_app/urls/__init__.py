@@ -6,7 +6,9 @@ urlpatterns = [
     path("", include("sessions_app.urls.core")),
     path("groups/", include("sessions_app.urls.groups")),
     path("sessions/", include("sessions_app.urls.meetings")),
+    path("sessions/", include("sessions_app.urls.attendance")),
     path("sessions/", include("sessions_app.urls.notes")),
+    path("sessions/", include("sessions_app.urls.planning")),
     path("songs/", include("sessions_app.urls.music")),
     path("participants/", include("sessions_app.urls.participants")),
 ]

@@ -1,10 +1,131 @@
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from .. import selectors
-from ..permissions import get_group_for_user
+from ..forms.groups import (
+    DischargeForm,
+    EnrollForm,
+    FacilitatorAddForm,
+    FacilitatorRemoveForm,
+    GroupForm,
+    RosterDateForm,
+    SkipDateForm,
+    add_service_error,
+)
+from ..models import Group, Therapist
+from ..permissions import (
+    check_group_pages_access,
+    enrollable_participants,
+    get_enrollment_for_user,
+    get_group_for_user,
+    may_run_group,
+    sites_for_new_group,
+)
+from ..services import groups as group_services
+from ..services import schedule
+from ..services.errors import ServiceError
+from ..services.schedule import ScheduleResult
+
+# "lead" sorts after "co": descending puts the lead first.
+LEAD_FIRST = ("-role", "therapist__last_name", "therapist__first_name")
+
+
+def _site_today(group: Group):
+    return timezone.now().astimezone(group.site.tz).date()
+
+
+def _when(session) -> str:
+    return f"{session.local_starts_at:%a %-d %b %Y, %H:%M}"
+
+
+def _lead_choices():
+    return Therapist.objects.filter(is_active=True).order_by("last_name", "first_name")
+
+
+@login_required
+def group_list(request: HttpRequest) -> HttpResponse:
+    check_group_pages_access(request)
+    ctx = {
+        "groups": selectors.groups_overview(user=request.user, today=timezone.localdate()),
+        "may_create": sites_for_new_group(request.user).exists(),
+    }
+    return render(request, "groups/list.html", ctx)
+
+
+@login_required
+def group_create(request: HttpRequest) -> HttpResponse:
+    check_group_pages_access(request)
+    user = request.user
+    # A therapist who starts a group leads it; an administrator says who leads.
+    leads = None if user.is_therapist else _lead_choices()
+    form = GroupForm(
+        request.POST or None,
+        sites=sites_for_new_group(user),
+        leads=leads,
+        initial={"enrollment": Group.Enrollment.OPEN, "capacity": 10},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = group_services.group_create(user=user, **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            count = group.sessions.count()
+            messages.success(
+                request, f"{group.name} created, with {_sessions(count)} scheduled ahead."
+            )
+            return redirect("group_detail", group_id=group.pk)
+    ctx = {"form": form, "group": None, "weeks_ahead": settings.SESSIONS_GENERATE_WEEKS_AHEAD}
+    return render(request, "groups/form.html", ctx)
+
+
+@login_required
+def group_edit(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = get_group_for_user(request, group_id)
+    form = GroupForm(
+        request.POST or None, initial=GroupForm.initial_for(group), time_zone=group.site.time_zone
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = group_services.group_update(group=group, **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            _report_schedule(request, result)
+            return redirect("group_detail", group_id=group.pk)
+    return render(request, "groups/form.html", {"form": form, "group": group})
+
+
+def _sessions(count: int) -> str:
+    return f"{count} session{'s' if count != 1 else ''}"
+
+
+def _report_schedule(request: HttpRequest, result: ScheduleResult) -> None:
+    done = ["Group saved."]
+    if result.updated:
+        done.append(f"Moved {_sessions(result.updated)} to the new schedule.")
+    if result.created:
+        done.append(f"Added {_sessions(result.created)}.")
+    if result.removed:
+        done.append(f"Removed {_sessions(result.removed)} the new schedule no longer has.")
+    messages.success(request, " ".join(done))
+    if result.left_alone:
+        listed = "; ".join(_when(s) for s in result.left_alone)
+        messages.warning(
+            request,
+            "These sessions already have a plan, attendance or a note, or were moved by "
+            f"hand, so they keep their time: {listed}. Move them one by one if needed.",
+        )
+    if result.skipped:
+        days = ", ".join(f"{d:%a %-d %b %Y}" for d in result.skipped)
+        messages.warning(
+            request, f"No session on {days}: the start time does not exist then (clocks change)."
+        )
 
 
 @login_required
@@ -15,10 +136,137 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     sessions = selectors.group_sessions_with_counts(group=group)
     ctx = {
         "group": group,
-        "facilitations": group.facilitations.select_related("therapist"),
+        "facilitations": group.facilitations.select_related("therapist").order_by(*LEAD_FIRST),
         "roster": selectors.group_roster(group=group, day=today),
         "upcoming": sessions.filter(ends_at__gte=now).order_by("starts_at")[:8],
         "past": sessions.filter(ends_at__lt=now).order_by("-starts_at")[:8],
         "today": today,
     }
     return render(request, "groups/detail.html", ctx)
+
+
+@login_required
+def group_roster(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = get_group_for_user(request, group_id)
+    today = _site_today(group)
+    form = RosterDateForm(request.GET or None, initial={"date": today})
+    day = form.cleaned_data["date"] if form.is_bound and form.is_valid() else today
+    roster = list(selectors.group_roster(group=group, day=day))
+    ctx = {
+        "group": group,
+        "form": form,
+        "day": day,
+        "today": today,
+        "roster": roster,
+        "enrollments": group.enrollments.select_related("participant").order_by(
+            "-start_date", "participant__last_name"
+        ),
+    }
+    return render(request, "groups/roster.html", ctx)
+
+
+@login_required
+def group_enroll(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = get_group_for_user(request, group_id)
+    today = _site_today(group)
+    participants = enrollable_participants(request.user, group)
+    offered = participants.exclude(
+        pk__in=group.enrollments.exclude(end_date__lt=today).values("participant")
+    ).order_by("last_name", "first_name")
+    form = EnrollForm(
+        request.POST or None,
+        participants=participants,
+        offered=offered,
+        initial={"start_date": today},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrollment = group_services.participant_enroll(group=group, **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{enrollment.participant.short_name} enrolled from "
+                f"{enrollment.start_date:%-d %B %Y}.",
+            )
+            return redirect("group_roster", group_id=group.pk)
+    closed = group.enrollment == Group.Enrollment.CLOSED and today > group.first_date
+    ctx = {"group": group, "form": form, "closed": closed}
+    return render(request, "groups/enroll.html", ctx)
+
+
+@login_required
+def enrollment_discharge(request: HttpRequest, group_id: int, enrollment_id: int) -> HttpResponse:
+    group = get_group_for_user(request, group_id)
+    enrollment = get_enrollment_for_user(request, group, enrollment_id)
+    form = DischargeForm(request.POST or None, initial={"end_date": _site_today(group)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrollment = group_services.enrollment_discharge(
+                enrollment=enrollment, **form.cleaned_data
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{enrollment.participant.short_name}: {enrollment.get_status_display().lower()} "
+                f"as of {enrollment.end_date:%-d %B %Y}.",
+            )
+            return redirect("group_roster", group_id=group.pk)
+    ctx = {"group": group, "enrollment": enrollment, "form": form}
+    return render(request, "groups/discharge.html", ctx)
+
+
+@login_required
+def group_facilitators(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = get_group_for_user(request, group_id)
+    facilitations = list(group.facilitations.select_related("therapist").order_by(*LEAD_FIRST))
+    therapists = _lead_choices().exclude(pk__in=[f.therapist_id for f in facilitations])
+    form = FacilitatorAddForm(request.POST or None, therapists=therapists)
+    if request.method == "POST" and form.is_valid():
+        try:
+            facilitation = group_services.facilitator_add(group=group, **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"{facilitation.therapist} now co-facilitates {group.name}.")
+            return redirect("group_facilitators", group_id=group.pk)
+    ctx = {"group": group, "facilitations": facilitations, "form": form}
+    return render(request, "groups/facilitators.html", ctx)
+
+
+@login_required
+@require_POST
+def group_facilitator_remove(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = get_group_for_user(request, group_id)
+    form = FacilitatorRemoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whom to remove.")
+        return redirect("group_facilitators", group_id=group.pk)
+    therapist = form.cleaned_data["therapist"]
+    try:
+        group_services.facilitator_remove(group=group, therapist=therapist)
+    except ServiceError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("group_facilitators", group_id=group.pk)
+    messages.success(request, f"{therapist} no longer facilitates {group.name}.")
+    if not may_run_group(request.user, group):  # they removed themselves
+        return redirect("home")
+    return redirect("group_facilitators", group_id=group.pk)
+
+
+@login_required
+def group_skip_date(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = get_group_for_user(request, group_id)
+    form = SkipDateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = schedule.occurrence_skip(group=group, user=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"{_when(session)} is cancelled: {session.cancel_reason}.")
+            return redirect("group_detail", group_id=group.pk)
+    return render(request, "groups/skip.html", {"group": group, "form": form})

@@ -1,9 +1,15 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from .. import selectors
+from ..forms.groups import add_service_error
+from ..forms.meetings import SessionCancelForm, SessionMoveForm, SessionRestoreForm
 from ..permissions import get_session_for_user
+from ..services import schedule
+from ..services.errors import ServiceError
 
 
 @login_required
@@ -11,6 +17,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request, session_id)
     plan = list(session.plan_items.select_related("song"))
     recorded = {a.participant_id: a for a in session.attendance.select_related("recorded_by")}
+    has_attendance = bool(recorded)
     roster = [
         (enrollment.participant, recorded.pop(enrollment.participant_id, None))
         for enrollment in selectors.group_roster(group=session.group, day=session.local_date)
@@ -18,11 +25,79 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     # Attendance of someone no longer on the roster (e.g. enrollment dates corrected
     # later) is still a record: show it rather than hide it.
     extra = list(recorded.values())
+    now = timezone.now()
     ctx = {
         "session": session,
         "plan": plan,
         "plan_minutes": sum(item.minutes for item in plan),
         "roster": roster,
         "extra_attendance": extra,
+        # Schedule changes (move, cancel, restore) and their history.
+        "changes": session.changes.select_related("changed_by").order_by("changed_at", "pk"),
+        "may_move": schedule.move_refusal(session, now=now) is None,
+        "may_cancel": schedule.cancel_refusal(session, has_attendance=has_attendance) is None,
+        "may_restore": schedule.restore_refusal(session) is None,
     }
     return render(request, "meetings/session_detail.html", ctx)
+
+
+def _session_form_page(request, session, form, *, action: str, refusal: str | None):
+    ctx = {"session": session, "form": form, "action": action, "refusal": refusal}
+    return render(request, "meetings/session_change.html", ctx)
+
+
+@login_required
+def session_move(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_session_for_user(request, session_id)
+    local = session.local_starts_at
+    form = SessionMoveForm(
+        request.POST or None,
+        initial={"day": local.date(), "start_time": local.time(), "room": session.where},
+        time_zone=session.group.site.time_zone,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = schedule.session_move(session=session, user=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Session moved; the change is kept in its history.")
+            return redirect("session_detail", session_id=session.pk)
+    refusal = schedule.move_refusal(session, now=timezone.now())
+    return _session_form_page(request, session, form, action="move", refusal=refusal)
+
+
+@login_required
+def session_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_session_for_user(request, session_id)
+    form = SessionCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = schedule.session_cancel(
+                session=session, user=request.user, **form.cleaned_data
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Session cancelled.")
+            return redirect("session_detail", session_id=session.pk)
+    refusal = schedule.cancel_refusal(session, has_attendance=session.attendance.exists())
+    return _session_form_page(request, session, form, action="cancel", refusal=refusal)
+
+
+@login_required
+def session_restore(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_session_for_user(request, session_id)
+    form = SessionRestoreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = schedule.session_restore(
+                session=session, user=request.user, **form.cleaned_data
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Session restored: it is on again.")
+            return redirect("session_detail", session_id=session.pk)
+    refusal = schedule.restore_refusal(session)
+    return _session_form_page(request, session, form, action="restore", refusal=refusal)
