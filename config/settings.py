@@ -246,6 +246,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 # /healthz reports beat as stale when its last tick is older than this.
 BEAT_STALE_AFTER_SECONDS = env_int("BEAT_STALE_AFTER_SECONDS", 180)
+# Participants' signed links (reminders' confirm/decline/stop, their own page) expire
+# after this long; opening one gives a browser session of PARTICIPANT_LINK_SESSION_SECONDS.
+PARTICIPANT_LINK_MAX_AGE = env_int("PARTICIPANT_LINK_MAX_AGE_DAYS", 14) * 24 * 60 * 60
+PARTICIPANT_LINK_SESSION_SECONDS = env_int("PARTICIPANT_LINK_SESSION_MINUTES", 60) * 60
 # How far ahead a group's weekly schedule has its sessions created.
 SESSIONS_GENERATE_WEEKS_AHEAD = env_int("SESSIONS_GENERATE_WEEKS_AHEAD", 12)
 

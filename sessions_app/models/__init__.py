@@ -1,25 +1,40 @@
 """Refrain's domain model, one module per area, re-exported here."""
 
+from .consent import Consent, Disclosure
 from .groups import Enrollment, Facilitation, Group
+from .lullaby import LullabyProject, LyricDraft, ProjectConsent, RecordingSession, StageChange, Take
 from .meetings import Attendance, PlanItem, Session, SessionChange
 from .music import Song, Theme
 from .notes import NoteAddendum, ParticipantNote, SessionNote
 from .people import Participant, Site, Therapist, User
+from .reflections import Reflection
+from .reminders import Reminder, Rsvp
 
 __all__ = [
     "Attendance",
+    "Consent",
+    "Disclosure",
     "Enrollment",
     "Facilitation",
     "Group",
+    "LullabyProject",
+    "LyricDraft",
     "NoteAddendum",
     "Participant",
     "ParticipantNote",
     "PlanItem",
+    "ProjectConsent",
+    "RecordingSession",
+    "Reflection",
+    "Reminder",
+    "Rsvp",
     "Session",
     "SessionChange",
     "SessionNote",
     "Site",
     "Song",
+    "StageChange",
+    "Take",
     "Theme",
     "Therapist",
     "User",

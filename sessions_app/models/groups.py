@@ -9,6 +9,10 @@ from django.db.models import F, Q
 from .people import Participant, Site
 
 
+def default_reminder_hours() -> list[int]:
+    return [24, 2]
+
+
 class Group(models.Model):
     class Enrollment(models.TextChoices):
         OPEN = "open", "Open (participants may join any week)"
@@ -41,6 +45,8 @@ class Group(models.Model):
     first_date = models.DateField()
     last_date = models.DateField(null=True, blank=True)
     room = models.CharField(max_length=80, blank=True)
+    # Hours before each session that participants are reminded.
+    reminder_hours = models.JSONField(default=default_reminder_hours, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -38,6 +38,7 @@ class User(AbstractUser):
         ADMINISTRATOR = "administrator", "Administrator"
         THERAPIST = "therapist", "Therapist"
         PARTICIPANT = "participant", "Participant"
+        TEACHING_ARTIST = "teaching_artist", "Teaching artist"
 
     # Least privilege by default: a user nobody gave a role to sees nothing.
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
@@ -50,6 +51,8 @@ class User(AbstractUser):
         related_name="administrators",
         help_text="Sites an administrator administers.",
     )
+    # Secret of the therapist's calendar feed URL; reset to revoke every subscription.
+    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     objects = UserManager()
 
@@ -71,6 +74,10 @@ class User(AbstractUser):
     @property
     def is_participant(self) -> bool:
         return self.role == self.Role.PARTICIPANT and not self.is_superuser
+
+    @property
+    def is_teaching_artist(self) -> bool:
+        return self.role == self.Role.TEACHING_ARTIST and not self.is_superuser
 
 
 class TherapistManager(UserManager):
@@ -121,6 +128,11 @@ class Participant(models.Model):
         validators=[validate_time_zone],
         help_text="Leave blank to use the site's time zone.",
     )
+    # When the participant pressed "stop": kept so staff can see why nothing is sent.
+    reminders_stopped_at = models.DateTimeField(null=True, blank=True)
+    # Raising it invalidates every signed link sent to the participant so far.
+    link_version = models.PositiveIntegerField(default=0)
+    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
