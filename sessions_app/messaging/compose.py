@@ -1,0 +1,171 @@
+"""What a reminder says, rendered from templates/reminders/ for its channel.
+
+A participant's message says when and where (site, address, room; local time in the
+site's zone) with their preferred name and nothing else: never the group's name, its
+focus, or anything else that says what the meeting is for. Every one carries the
+participant's one-click stop link, and email also as `List-Unsubscribe`.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .. import links
+from ..models import Participant, Reminder, Session, User
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    channel: str
+    to: str
+    reference: str
+    body: str  # the plain text of an email, or the whole text message
+    subject: str = ""
+    html: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def site_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def participant_link(participant: Participant, action: str, session: Session | None = None) -> str:
+    token = links.link_token(
+        participant=participant, action=action, session_id=session.pk if session else None
+    )
+    return site_url(reverse("participant_link", kwargs={"token": token}))
+
+
+def _when(start: datetime, end: datetime | None = None) -> str:
+    """“Tuesday 3 March, 10:00–11:00 EST”, in the zone `start` is in."""
+    until = f"–{end:%H:%M}" if end else ""
+    return f"{start:%A %-d %B}, {start:%H:%M}{until} {start:%Z}"
+
+
+def _when_short(start: datetime) -> str:
+    return f"{start:%a %-d %b} {start:%H:%M} {start:%Z}"
+
+
+def _message_id(reminder: Reminder) -> str:
+    # The same on every attempt, so a receiving server can drop a repeat of it.
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<reminder-{reminder.pk}@{host}>"
+
+
+def _session_context(reminder: Reminder) -> dict:
+    session = reminder.session
+    participant = reminder.participant
+    site = session.group.site
+    start, end = session.local_starts_at, session.local_ends_at
+    ctx = {
+        "name": participant.display_name,
+        "when": _when(start, end),
+        "when_short": _when_short(start),
+        "site_name": site.name,
+        "address": site.address,
+        "room": session.where,
+        "stop_url": participant_link(participant, "stop"),
+        "me_url": participant_link(participant, "me"),
+    }
+    if reminder.kind in (Reminder.Kind.UPCOMING, Reminder.Kind.MOVED):
+        ctx["confirm_url"] = participant_link(participant, "confirm", session)
+        ctx["decline_url"] = participant_link(participant, "decline", session)
+    if reminder.kind == Reminder.Kind.UPCOMING:
+        ctx["hours_before"] = round(reminder.slot / 60)
+    if reminder.kind == Reminder.Kind.MOVED:
+        # The slot is the number of the change this notice is about (1 for the first).
+        changes = list(session.changes.order_by("changed_at", "pk"))
+        change = changes[reminder.slot - 1] if 0 < reminder.slot <= len(changes) else None
+        ctx["restored"] = bool(change and change.kind == "restored")
+        if change and change.kind == "moved":
+            tz = site.tz
+            ctx["old_when"] = _when(change.old_starts_at.astimezone(tz))
+    if reminder.kind == Reminder.Kind.REFLECTION:
+        ctx["reflect_url"] = participant_link(participant, "reflect", session)
+    return ctx
+
+
+def agenda_sessions(user: User, day) -> list[Session]:
+    """The sessions a therapist facilitates on `day`, a local date at each session's site."""
+    # A generous UTC window, then the exact local date: sites may be in several zones.
+    start = datetime.combine(day, time(), tzinfo=UTC)
+    window = (start - timedelta(days=1), start + timedelta(days=2))
+    sessions = (
+        Session.objects.filter(
+            group__facilitations__therapist=user,
+            status=Session.Status.SCHEDULED,
+            starts_at__range=window,
+        )
+        .select_related("group__site")
+        .order_by("starts_at")
+        .distinct()
+    )
+    return [s for s in sessions if s.local_date == day]
+
+
+def _agenda_context(reminder: Reminder) -> dict:
+    user = reminder.staff_user
+    day = agenda_day(reminder)
+    items = [
+        {
+            "when": f"{s.local_starts_at:%H:%M}–{s.local_ends_at:%H:%M} {s.local_starts_at:%Z}",
+            "site_name": s.group.site.name,
+            "address": s.group.site.address,
+            "room": s.where,
+            "url": site_url(reverse("session_detail", kwargs={"session_id": s.pk})),
+        }
+        for s in agenda_sessions(user, day)
+    ]
+    return {
+        "name": user.first_name or user.username,
+        "day": f"{day:%A %-d %B}",
+        "day_short": f"{day:%a %-d %b}",
+        "items": items,
+        "home_url": site_url(reverse("home")),
+    }
+
+
+def agenda_day(reminder: Reminder) -> date:
+    slot = reminder.slot
+    return date(slot // 10000, slot // 100 % 100, slot % 100)
+
+
+def _tidy(text: str) -> str:
+    """Template includes leave runs of blank lines: one blank line is enough."""
+    return re.sub(r"\n{3,}", "\n\n", text.strip()) + "\n"
+
+
+def compose(reminder: Reminder) -> Outgoing:
+    """The message of one reminder row (its related rows loaded or loadable)."""
+    kind = reminder.kind
+    if kind == Reminder.Kind.AGENDA:
+        ctx = _agenda_context(reminder)
+        to = reminder.staff_user.email
+    else:
+        ctx = _session_context(reminder)
+        participant = reminder.participant
+        to = participant.email if reminder.channel == Reminder.Channel.EMAIL else participant.phone
+    reference = f"reminder-{reminder.pk}"
+    if reminder.channel == Reminder.Channel.SMS:
+        body = render_to_string(f"reminders/sms/{kind}.txt", ctx)
+        return Outgoing(channel="sms", to=to, reference=reference, body=" ".join(body.split()))
+    subject = " ".join(render_to_string(f"reminders/email/{kind}_subject.txt", ctx).split())
+    headers = {"Message-ID": _message_id(reminder), "X-Auto-Response-Suppress": "All"}
+    if "stop_url" in ctx:
+        # RFC 8058 one-click: mail apps show "unsubscribe" and POST to the stop link.
+        headers["List-Unsubscribe"] = f"<{ctx['stop_url']}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return Outgoing(
+        channel="email",
+        to=to,
+        reference=reference,
+        subject=subject,
+        body=_tidy(render_to_string(f"reminders/email/{kind}.txt", ctx)),
+        html=render_to_string(f"reminders/email/{kind}.html", ctx),
+        headers=headers,
+    )

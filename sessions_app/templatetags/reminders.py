@@ -1,0 +1,42 @@
+from django import template
+
+from ..messaging.compose import agenda_day
+from ..models import Reminder
+
+register = template.Library()
+
+BADGES = {
+    Reminder.Status.PENDING: "secondary",
+    Reminder.Status.SENDING: "info",
+    Reminder.Status.SENT: "success",
+    Reminder.Status.FAILED: "danger",
+    Reminder.Status.INTERRUPTED: "warning",
+    Reminder.Status.CANCELLED: "light",
+    Reminder.Status.SKIPPED: "light",
+}
+
+
+@register.filter
+def reminder_what(reminder: Reminder) -> str:
+    """“Upcoming session, 24 h before”, “Session moved (change 2)”, “Agenda for 3 Mar”."""
+    label = reminder.get_kind_display()
+    slot = reminder.slot
+    if reminder.kind == Reminder.Kind.UPCOMING:
+        hours, minutes = divmod(slot, 60)
+        before = f"{hours} h" if not minutes else f"{hours} h {minutes} min"
+        return f"{label}, {before} before"
+    if reminder.kind in (Reminder.Kind.MOVED, Reminder.Kind.CANCELLED) and slot:
+        return f"{label} (change {slot})"
+    if reminder.kind == Reminder.Kind.AGENDA:
+        return f"Daily agenda for {agenda_day(reminder):%a %-d %b %Y}"
+    return label
+
+
+@register.filter
+def reminder_badge(reminder: Reminder) -> str:
+    return BADGES.get(reminder.status, "secondary")
+
+
+@register.filter
+def reminder_retryable(reminder: Reminder) -> bool:
+    return reminder.status in (Reminder.Status.FAILED, Reminder.Status.INTERRUPTED)

@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from .. import selectors_reminders
+from ..permissions import check_reminder_pages_access, get_reminder_for_user
+from ..services import reminders
+from ..services.errors import ServiceError
+
+FAILURES_SHOWN = 200
+
+
+@login_required
+def reminder_failures(request: HttpRequest) -> HttpResponse:
+    """Failed and interrupted reminders across the sites (or groups) the user may see."""
+    check_reminder_pages_access(request)
+    rows = list(selectors_reminders.reminder_failures(user=request.user)[: FAILURES_SHOWN + 1])
+    ctx = {
+        "reminders": rows[:FAILURES_SHOWN],
+        "truncated": len(rows) > FAILURES_SHOWN,
+        "max_attempts": settings.REMINDER_MAX_ATTEMPTS,
+    }
+    return render(request, "reminders/failures.html", ctx)
+
+
+@login_required
+@require_POST
+def reminder_retry(request: HttpRequest, reminder_id: int) -> HttpResponse:
+    reminder = get_reminder_for_user(request, reminder_id)
+    try:
+        reminders.reminder_retry(reminder=reminder, user=request.user)
+    except ServiceError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "The reminder will be sent again in a moment.")
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    if reminder.session_id:
+        return redirect("session_detail", session_id=reminder.session_id)
+    return redirect("reminder_failures")

@@ -1,0 +1,210 @@
+"""A reminder says when and where, never why. Every kind is rendered through every
+channel and checked against words that would say what the meeting is for, the group's
+own name and its clinical focus."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from sessions_app.messaging.compose import compose
+from sessions_app.models import Reminder, SessionChange
+from sessions_app.services import reminders
+from tests import factories as f
+
+DENY = (
+    "recovery",
+    "recover",
+    "treatment",
+    "rehab",
+    "addiction",
+    "addict",
+    "substance",
+    "opioid",
+    "detox",
+    "sober",
+    "therapy",
+    "therapist",
+    "therapeutic",
+    "counsel",
+    "clinic",
+    "diagnos",
+    "methadone",
+    "suboxone",
+    "relapse",
+    "music therapy",
+    "group",
+)
+GROUP_NAME = "Opioid Recovery Harmony Circle"
+FOCUS = "Relapse prevention and craving management for people with OUD"
+KINDS = ["upcoming", "moved", "restored", "cancelled", "reflection", "agenda"]
+URL = re.compile(r"https?://\S+")
+
+
+@pytest.fixture
+def world(db):
+    site = f.SiteFactory(
+        name="Harbor Street Center",
+        address="214 Harbor Street, Suite 3, Portland, ME 04101",
+        time_zone="America/New_York",
+    )
+    lead = f.TherapistFactory(first_name="Maya", last_name="Okafor", email="maya@example.org")
+    group = f.GroupFactory(site=site, name=GROUP_NAME, focus=FOCUS, lead=lead, room="Studio B")
+    person = f.ParticipantFactory(
+        site=site,
+        first_name="Dana",
+        last_name="Whitfield",
+        preferred_name="Dee",
+        email="dee@example.org",
+        phone="+15555550123",
+    )
+    f.EnrollmentFactory(group=group, participant=person)
+    start = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)  # Tuesday 10:00 in Portland
+    session = f.SessionFactory(
+        group=group, starts_at=start, ends_at=start + timedelta(hours=1), room="Studio B"
+    )
+    return {"group": group, "person": person, "session": session, "lead": lead}
+
+
+def _reminder(world, kind: str, channel: str) -> Reminder:
+    session, person = world["session"], world["person"]
+    if kind == "agenda":
+        return Reminder.objects.create(
+            kind="agenda",
+            channel=channel,
+            staff_user=world["lead"],
+            slot=20261208,
+            due_at=session.starts_at - timedelta(hours=3),
+        )
+    slot = {"upcoming": 1440}.get(kind, 0)
+    if kind in ("moved", "restored", "cancelled"):
+        change_kind = {"moved": "moved", "restored": "restored", "cancelled": "cancelled"}[kind]
+        SessionChange.objects.create(
+            session=session,
+            kind=change_kind,
+            old_starts_at=session.starts_at - timedelta(days=1),
+            old_ends_at=session.ends_at - timedelta(days=1),
+            new_starts_at=session.starts_at,
+            new_ends_at=session.ends_at,
+            reason="Clinic closed for staff treatment-planning day",  # never shown
+        )
+        slot = 1
+    return Reminder.objects.create(
+        kind="moved" if kind == "restored" else kind,
+        channel=channel,
+        participant=person,
+        session=session,
+        slot=slot,
+        due_at=session.starts_at - timedelta(hours=1),
+    )
+
+
+def _everything(message) -> str:
+    return "\n".join([message.subject, message.body, message.html, *message.headers.values()])
+
+
+@pytest.mark.parametrize("channel", ["email", "sms"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_it_never_says_what_the_meeting_is_for(world, kind, channel):
+    message = compose(_reminder(world, kind, channel))
+    text = URL.sub(" ", _everything(message)).lower()
+
+    # Every telling word of the group's name and focus (not "with" or "people").
+    words = re.findall(r"[A-Za-z]{4,}", GROUP_NAME + " " + FOCUS)
+    group_words = {w.lower() for w in words} - {"with", "people"}
+    said = [w for w in (*DENY, *group_words) if w in text]
+    assert not said, f"{kind} by {channel} says {said}:\n{text}"
+    assert "oud" not in re.findall(r"[a-z]+", text)
+    assert "staff" not in text and "planning day" not in text  # the change's reason
+
+
+@pytest.mark.parametrize("channel", ["email", "sms"])
+@pytest.mark.parametrize("kind", [k for k in KINDS if k != "agenda"])
+def test_it_says_when_and_where_to_the_participant_by_their_preferred_name(world, kind, channel):
+    message = compose(_reminder(world, kind, channel))
+    text = _everything(message)
+
+    assert "Dee" in text
+    assert "Dana" not in text and "Whitfield" not in text
+    assert "10:00" in text and "EST" in text  # local time at the site
+    assert "Tue" in text and "8 Dec" in text or "8 December" in text
+    assert "Harbor Street Center" in text
+    if kind != "reflection":  # a thank-you needs no directions
+        assert "Studio B" in text
+    if channel == "email":
+        if kind != "reflection":
+            assert "214 Harbor Street" in message.body
+        assert message.to == "dee@example.org"
+    else:
+        assert message.to == "+15555550123"
+
+
+@pytest.mark.parametrize("channel", ["email", "sms"])
+@pytest.mark.parametrize("kind", [k for k in KINDS if k != "agenda"])
+def test_every_participant_message_has_a_stop_link(world, kind, channel, settings):
+    settings.SITE_URL = "https://refrain.example.org"
+    message = compose(_reminder(world, kind, channel))
+    links = URL.findall(message.body)
+    assert links, message.body
+    assert all(link.startswith("https://refrain.example.org/p/") for link in links), links
+    assert re.search(
+        r"Stop (these reminders|texts): https://refrain\.example\.org/p/", message.body
+    )
+    if channel == "email":
+        stop = re.search(r"Stop these reminders: (\S+)", message.body).group(1)
+        assert message.headers["List-Unsubscribe"] == f"<{stop}>"
+        assert stop in message.html
+
+
+def test_the_stop_link_is_the_participants_signed_stop_link(world):
+    from sessions_app import links
+
+    message = compose(_reminder(world, "upcoming", "email"))
+    stop = re.search(r"Stop these reminders: \S+/p/([^/]+)/", message.body).group(1)
+    link = links.link_read(stop)
+    assert (link.participant, link.action) == (world["person"], "stop")
+
+
+def test_the_moved_notice_says_what_it_was_and_is(world):
+    message = compose(_reminder(world, "moved", "email"))
+    assert "it was Monday 7 December, 10:00 EST" in message.body
+    assert message.subject == "New time or place: your session Tue 8 Dec 10:00 EST"
+
+
+def test_the_agenda_leaves_out_group_names_too(world):
+    message = compose(_reminder(world, "agenda", "email"))
+    assert message.subject == "Your sessions on Tue 8 Dec"
+    assert "10:00–11:00 EST" in message.body
+    assert f"/sessions/{world['session'].pk}/" in message.body
+    assert GROUP_NAME not in _everything(message)
+
+
+def test_it_logs_ids_never_names_or_contacts(world, caplog, settings):
+    settings.EMAIL_BACKEND = "tests.test_reminders_dispatch.RefusingBackend"
+    from tests.test_reminders_dispatch import SMTP_REPLY
+
+    SMTP_REPLY.update(code=451, text=b"4.3.0 Try again later")
+    start = timezone.now() + timedelta(hours=4)
+    world["session"].starts_at, world["session"].ends_at = start, start + timedelta(hours=1)
+    world["session"].save()
+    reminder = _reminder(world, "upcoming", "email")
+    Reminder.objects.filter(pk=reminder.pk).update(due_at=timezone.now())
+    with caplog.at_level("DEBUG"):
+        reminders.reminder_send(reminder_id=reminder.pk)
+    assert caplog.records, "expected the retry to be logged"
+    logged = caplog.text.lower()
+    for secret in ("dee", "dana", "whitfield", "dee@example.org", "harmony", "opioid"):
+        assert secret not in logged, secret
+    assert str(reminder.pk) in logged
+
+
+def test_a_sent_email_is_plain_text_with_an_html_alternative(world):
+    reminder = _reminder(world, "upcoming", "email")
+    from sessions_app.messaging.delivery import deliver
+
+    deliver(compose(reminder))
+    sent = mail.outbox[0]
+    assert sent.alternatives[0].mimetype == "text/html"
+    assert sent.from_email == "Refrain <no-reply@localhost>" or "@" in sent.from_email
