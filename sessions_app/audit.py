@@ -1,0 +1,389 @@
+"""The audit trail: who did what to which record, when, and from where.
+
+Built on django-auditlog, whose `LogEntry` table holds every entry:
+
+- changes: each create, change and delete of the clinical and consent models below is
+  logged by auditlog's model signals, with old and new values. Rows saved in bulk (roll
+  call, participant notes) send no signals, so their services call `log_bulk_saves`.
+- access: each clinical page, print and export that answered 2xx is logged as an
+  ACCESS entry by `AccessAuditMiddleware`, from one registry (`AUDITED_PAGES`), so a new
+  page is audited by adding one line here rather than by remembering it in its view.
+- logins, logouts and failed logins: ACCESS entries against the user (failed logins
+  for an unknown username against no account in particular), from Django's auth signals.
+
+Entries cannot be changed or deleted: the admin is read-only and PostgreSQL refuses
+UPDATE and DELETE on the table (migration 0004_audit_log_append_only).
+"""
+
+from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
+from copy import copy
+from dataclasses import dataclass
+
+from auditlog.cid import get_cid
+from auditlog.diff import model_instance_diff
+from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from django.apps import apps
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+
+ACCESS = LogEntry.Action.ACCESS
+
+# What an ACCESS entry says happened, in additional_data["what"].
+VIEW, PRINT, EXPORT = "view", "print", "export"
+LOGIN, LOGIN_FAILED, LOGOUT = "login", "login_failed", "logout"
+ACCESS_KINDS = (VIEW, PRINT, EXPORT, LOGIN, LOGIN_FAILED, LOGOUT)
+
+REDACTED = "[not shown]"
+
+
+def redact(value: str) -> str:
+    """Mask for fields whose words must not reach the audit trail (see `register_models`)."""
+    return REDACTED
+
+
+# --- Changes: which models are tracked -------------------------------------------------
+
+
+def register_models() -> None:
+    """Track every create, change and delete of these models (called from apps.ready).
+
+    Secrets (password, calendar tokens) are never in a diff, and neither is the
+    last_login that every login would otherwise log as a change.
+    """
+    m = apps.get_model
+    plain = (
+        "Attendance",
+        "Enrollment",
+        "SessionNote",
+        "ParticipantNote",
+        "NoteAddendum",
+        "Consent",
+        "Disclosure",
+        "ProjectConsent",
+    )
+    for name in plain:
+        _register(m("sessions_app", name))
+    # A reflection's words and scores are for the participant and their therapists
+    # only, never administrators (see permissions.reflections_for), and the audit trail
+    # is read by administrators: it records that they changed, not what they say.
+    _register(
+        m("sessions_app", "Reflection"),
+        mask_fields=[
+            "mood_before",
+            "mood_after",
+            "connection",
+            "craving",
+            "song",
+            "song_text",
+            "text",
+        ],
+        mask_callable="sessions_app.audit.redact",
+    )
+    # Who was given which sites, groups and permissions is the heart of access control.
+    _register(m("sessions_app", "User"), m2m_fields={"sites", "groups", "user_permissions"})
+    # The same rows through the proxy the admin's pickers use (signals name the proxy).
+    _register(m("sessions_app", "Therapist"))
+
+
+# Never in an entry's diff, whichever model has them.
+EXCLUDED_FIELDS = ("password", "calendar_token", "last_login")
+
+
+def _register(model: type[Model], **options) -> None:
+    if not auditlog.contains(model):
+        names = {f.name for f in model._meta.get_fields()}
+        auditlog.register(
+            model, exclude_fields=[n for n in EXCLUDED_FIELDS if n in names], **options
+        )
+
+
+def log_bulk_saves(
+    *,
+    created: Sequence[Model] = (),
+    updated: Sequence[tuple[Model, Model]] = (),
+    actor=None,
+) -> None:
+    """Audit rows written with bulk_create / bulk_update, which send no model signals.
+
+    `updated` pairs each row as it was before the change with the row as saved. The
+    entries are written in one INSERT, with the actor and address of the request being
+    served (AuditlogMiddleware) like those auditlog writes itself; outside a request
+    (a command, a task) with the `actor` the service was given.
+    """
+    context = _request_context.get() or {}
+    actor = context.get("actor") or actor
+    cid = get_cid()
+    entries = []
+    for action, old, new in [(LogEntry.Action.CREATE, None, row) for row in created] + [
+        (LogEntry.Action.UPDATE, old, new) for old, new in updated
+    ]:
+        changes = model_instance_diff(old, new)
+        if not changes:
+            continue
+        entries.append(
+            LogEntry(
+                content_type=ContentType.objects.get_for_model(new.__class__),
+                # bulk_create returns primary keys on PostgreSQL and recent SQLite.
+                object_pk="" if new.pk is None else str(new.pk),
+                object_id=new.pk,
+                object_repr=str(new),
+                action=action,
+                changes=changes,
+                actor=actor,
+                actor_email=getattr(actor, "email", None),
+                remote_addr=context.get("remote_addr"),
+                remote_port=context.get("remote_port"),
+                cid=cid,
+            )
+        )
+    LogEntry.objects.bulk_create(entries)
+
+
+def snapshot(row: Model) -> Model:
+    """A copy of a row as it is now, to diff against after changing it in place."""
+    return copy(row)
+
+
+# --- Who and from where -----------------------------------------------------------------
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address the request came from, as the web server saw it.
+
+    Only REMOTE_ADDR, like the login throttle (AXES_IPWARE_META_PRECEDENCE_ORDER): an
+    X-Forwarded-For header is whatever the client chose to send, and an audit trail
+    must not record an address the person could make up.
+    """
+    return request.META.get("REMOTE_ADDR") or None
+
+
+# Who and from where, for the request being served, and only while it is served:
+# auditlog's own context variable outlives its request, so it is not read here.
+_request_context: ContextVar[dict | None] = ContextVar("refrain_audit_request", default=None)
+
+
+class AuditlogMiddleware(BaseAuditlogMiddleware):
+    """auditlog's middleware (actor and address on every entry of the request), with the
+    address taken from REMOTE_ADDR only (see `client_address`)."""
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _request_context.set(self.get_extra_data(request))
+        try:
+            return super().__call__(request)
+        finally:
+            _request_context.reset(token)
+
+    @staticmethod
+    def _get_remote_addr(request: HttpRequest) -> str | None:
+        return client_address(request)
+
+    @staticmethod
+    def _get_remote_port(request: HttpRequest) -> int | None:
+        return None
+
+
+# --- Access: the pages whose every view, print and export is logged ---------------------
+
+
+@dataclass(frozen=True)
+class AuditedPage:
+    """A page (URL name) whose successful responses are logged as ACCESS entries.
+
+    The entry names the record the URL names (`kwarg`), without loading it: one INSERT
+    per page, so auditing adds a single query to a page however large it is. The
+    review screen puts names to the records when it shows them.
+    """
+
+    what: str  # view, print or export
+    model: str  # "sessions_app.Participant": the kind of record the kwarg names
+    kwarg: str | None  # the URL kwarg naming it; None for pages about no single record
+    # What of the record the page shows, when it is not the record itself: a session's
+    # note pages name the session, with about="note".
+    about: str = ""
+    methods: frozenset[str] = frozenset({"GET", "HEAD"})
+
+
+_SESSION = {"model": "sessions_app.Session", "kwarg": "session_id"}
+_NOTE = {**_SESSION, "about": "note"}
+_PARTICIPANT = {"model": "sessions_app.Participant", "kwarg": "participant_id"}
+_PROJECT = {"model": "sessions_app.LullabyProject", "kwarg": "project_id"}
+
+AUDITED_PAGES: dict[str, AuditedPage] = {
+    # Clinical records as staff see them.
+    "participant_detail": AuditedPage(VIEW, **_PARTICIPANT),
+    "session_detail": AuditedPage(VIEW, **_SESSION),
+    "roll_call": AuditedPage(VIEW, **_SESSION, about="attendance"),
+    "note_edit": AuditedPage(VIEW, **_NOTE),
+    "note_sign": AuditedPage(VIEW, **_NOTE),
+    "note_print": AuditedPage(PRINT, **_NOTE),
+    "note_print_participant": AuditedPage(PRINT, **_PARTICIPANT, about="note"),
+    # Administration (issue 7): attendance of one person, consents, exports, prints.
+    "report_participant": AuditedPage(VIEW, **_PARTICIPANT, about="attendance"),
+    "report_participant_csv": AuditedPage(EXPORT, **_PARTICIPANT, about="attendance"),
+    "report_overview_csv": AuditedPage(EXPORT, "sessions_app.Site", None, "attendance"),
+    "report_site_csv": AuditedPage(EXPORT, "sessions_app.Site", "site_id", "attendance"),
+    "report_group_csv": AuditedPage(EXPORT, "sessions_app.Group", "group_id", "attendance"),
+    "report_therapist_csv": AuditedPage(EXPORT, "sessions_app.User", "therapist_id", "attendance"),
+    "report_slipping_csv": AuditedPage(EXPORT, "sessions_app.Participant", None, "attendance"),
+    "session_sign_in_sheet": AuditedPage(PRINT, **_SESSION, about="sign-in sheet"),
+    "participant_consents": AuditedPage(VIEW, **_PARTICIPANT, about="consents"),
+    # The export itself is the POST that renders the records; its GET is the form.
+    "participant_records_export": AuditedPage(
+        EXPORT, **_PARTICIPANT, about="records", methods=frozenset({"POST"})
+    ),
+    # Reflections (participants' pages): staff pages with a participant's own words.
+    "participant_chart": AuditedPage(VIEW, **_PARTICIPANT, about="reflections"),
+    "reflection_enter": AuditedPage(VIEW, **_PARTICIPANT, about="reflection"),
+    # Lullaby projects: the project, its drafts, recordings, log and audio.
+    "lullaby_project": AuditedPage(VIEW, **_PROJECT),
+    "lullaby_draft": AuditedPage(VIEW, **_PROJECT, about="lyric draft"),
+    "lullaby_draft_compare": AuditedPage(VIEW, **_PROJECT, about="lyric drafts"),
+    "lullaby_recording": AuditedPage(VIEW, **_PROJECT, about="recording session"),
+    "lullaby_log": AuditedPage(PRINT, **_PROJECT, about="recording log"),
+    "lullaby_take_audio": AuditedPage(VIEW, **_PROJECT, about="recording audio"),
+}
+
+
+class AccessAuditMiddleware:
+    """After a successful (2xx) response of an audited page, write its ACCESS entry.
+
+    The entry is written before the response leaves: if it cannot be written, the
+    request fails rather than showing a record nobody will know was seen.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if 200 <= response.status_code < 300:
+            match = getattr(request, "resolver_match", None)
+            page = AUDITED_PAGES.get(match.url_name) if match is not None else None
+            user = getattr(request, "user", None)
+            if (
+                page is not None
+                and request.method in page.methods
+                and user is not None
+                and user.is_authenticated
+            ):
+                log_access(request=request, page=page, url_name=match.url_name, kwargs=match.kwargs)
+        return response
+
+
+def log_access(*, request: HttpRequest, page: AuditedPage, url_name: str, kwargs: dict) -> LogEntry:
+    pk = kwargs.get(page.kwarg) if page.kwarg else None
+    details = {"what": page.what, "page": url_name, "path": request.get_full_path()[:500]}
+    if page.about:
+        details["about"] = page.about
+    others = {k: v for k, v in kwargs.items() if k != page.kwarg}
+    if others:
+        details["also"] = others
+    return _write(
+        request=request,
+        model=apps.get_model(page.model),
+        pk=int(pk) if pk is not None else None,
+        label="",
+        details=details,
+        actor=request.user,
+    )
+
+
+def _write(
+    *,
+    request: HttpRequest | None,
+    model: type[Model],
+    pk: int | None,
+    label: str,
+    details: dict,
+    actor=None,
+) -> LogEntry:
+    return LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(model),
+        object_pk="" if pk is None else str(pk),
+        object_id=pk,
+        object_repr=label,
+        action=ACCESS,
+        additional_data=details,
+        actor=actor,
+        actor_email=getattr(actor, "email", None) if actor is not None else None,
+        remote_addr=client_address(request) if request is not None else None,
+        cid=get_cid(),
+    )
+
+
+# --- Logins -------------------------------------------------------------------------------
+
+
+def _user_model() -> type[Model]:
+    return apps.get_model("sessions_app", "User")
+
+
+@receiver(user_logged_in, dispatch_uid="refrain_audit_login")
+def _logged_in(sender, request, user, **kwargs) -> None:
+    _write(
+        request=request,
+        model=_user_model(),
+        pk=user.pk,
+        label=str(user),
+        details={"what": LOGIN},
+        actor=user,
+    )
+
+
+@receiver(user_logged_out, dispatch_uid="refrain_audit_logout")
+def _logged_out(sender, request, user, **kwargs) -> None:
+    if user is None:
+        return
+    _write(
+        request=request,
+        model=_user_model(),
+        pk=user.pk,
+        label=str(user),
+        details={"what": LOGOUT},
+        actor=user,
+    )
+
+
+@receiver(user_login_failed, dispatch_uid="refrain_audit_login_failed")
+def _login_failed(sender, credentials, request=None, **kwargs) -> None:
+    """A failed login, against the account it named if there is one.
+
+    The attempted username is kept (people do type a password into the username box;
+    this trail is for administrators only and the password itself never reaches here:
+    Django masks it in `credentials`).
+    """
+    User = _user_model()
+    username = str(credentials.get(User.USERNAME_FIELD, "") or "")[:150]
+    account = User._default_manager.filter(**{User.USERNAME_FIELD: username}).first()
+    _write(
+        request=request,
+        model=User,
+        pk=account.pk if account is not None else None,
+        label=str(account) if account is not None else "",
+        details={"what": LOGIN_FAILED, "username": username},
+        actor=None,
+    )
+
+
+def access_kinds_label(what: str) -> str:
+    return {
+        VIEW: "Viewed",
+        PRINT: "Printed",
+        EXPORT: "Exported",
+        LOGIN: "Logged in",
+        LOGIN_FAILED: "Failed login",
+        LOGOUT: "Logged out",
+    }.get(what, "Accessed")
+
+
+def audited_models() -> Iterable[type[Model]]:
+    """The kinds of record that appear in the trail, for the review screen's filter."""
+    seen = {apps.get_model(p.model) for p in AUDITED_PAGES.values()}
+    models = {m for m in set(auditlog.get_models()) | seen if not m._meta.proxy}
+    return sorted(models, key=lambda m: str(m._meta.verbose_name))

@@ -1,0 +1,44 @@
+"""CSV files for spreadsheets.
+
+UTF-8 with a byte-order mark, without which Excel guesses the encoding and mangles
+names such as "Zoë". Cells are neutralised against formula injection: a group, site or
+participant name is typed by people, and one starting with = + - @ (or a tab or a
+carriage return) would otherwise run as a formula in the spreadsheet of whoever opens
+the file. Such a cell gets a leading apostrophe, which spreadsheets show as text.
+"""
+
+import csv
+from collections.abc import Iterable, Sequence
+
+from django.http import HttpResponse
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value) -> object:
+    """A cell's value as written: numbers as numbers, text neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    # Leading spaces do not stop every spreadsheet from reading a formula.
+    if text.lstrip(" ").startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def csv_response(
+    *, filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]
+) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([spreadsheet_safe(cell) for cell in header])
+    for row in rows:
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return response
