@@ -56,6 +56,7 @@ run: install
 	@echo "    admin        administrator"
 	@echo "    therapist    music therapist"
 	@echo "    participant  group participant"
+	@echo "    artist       teaching artist (lullaby projects)"
 	@echo "  Ctrl-C stops the web server, the Celery worker and beat together."
 	@echo
 	@export PATH="$(CURDIR)/$(BIN):$$PATH"; exec honcho -f Procfile.dev start -p $(PORT)

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    # Audit trail (issue 7): before sessions_app, whose admin replaces its LogEntry admin.
+    "auditlog",
     "sessions_app",
 ]
 
@@ -99,6 +101,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
+    # Audit trail (issue 7): who and from where for every recorded change, then an
+    # ACCESS entry for each clinical page, print and export that answered 2xx.
+    "sessions_app.audit.AuditlogMiddleware",
+    "sessions_app.audit.AccessAuditMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -197,12 +203,18 @@ STORAGES = {
 # Uploaded media (recordings) live outside the static root and are served only
 # through views that check permissions.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Lullaby recordings: the largest audio file a take may have, in megabytes; uploaded
+# files are readable by the app's own user (and group, for backups) only.
+LULLABY_MAX_UPLOAD_MB = env_int("LULLABY_MAX_UPLOAD_MB", 50)
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Email: console by default so that nothing leaves a development machine by accident.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email: into files under var/mail by default (reminders, issue 4), so that nothing
+# leaves a development machine by accident and a demo can show what would have gone out.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -212,6 +224,9 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Refrain <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds an SMTP connection may hang before the send counts as failed (and is retried):
+# without it a dead mail server would hold a worker until the task's time limit.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on")
 
@@ -230,11 +245,23 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# (Reminders, issue 4.) A task that raises is still acknowledged: retries of a reminder
+# are rows with a later due time, not Celery retries. When the connection to Redis is
+# lost, tasks already running finish and record their outcome in PostgreSQL rather
+# than being cancelled half-way (which would leave reminders "interrupted"); their
+# acks are lost with the connection, and a redelivered send finds its row done.
+CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Redis redelivers an unacknowledged task after the visibility timeout; every time
 # limit stays well under it so a slow task is never run twice concurrently.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60
 CELERY_TASK_TIME_LIMIT = 6 * 60
+# Keep workers' database connections across tasks (Celery's Django fix-up otherwise
+# closes them after every task); config/celery.py drops broken or old ones as Django
+# does between requests. For reminders (issue 4) this was 38 → 96 sends a second on
+# a 2-core machine (benchmarks/reminders.py).
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "sessions_app.tasks.heartbeat", "schedule": 60.0},
@@ -250,8 +277,87 @@ BEAT_STALE_AFTER_SECONDS = env_int("BEAT_STALE_AFTER_SECONDS", 180)
 # after this long; opening one gives a browser session of PARTICIPANT_LINK_SESSION_SECONDS.
 PARTICIPANT_LINK_MAX_AGE = env_int("PARTICIPANT_LINK_MAX_AGE_DAYS", 14) * 24 * 60 * 60
 PARTICIPANT_LINK_SESSION_SECONDS = env_int("PARTICIPANT_LINK_SESSION_MINUTES", 60) * 60
+# A participant may change their reflection on a session for this long after writing it.
+REFLECTION_EDIT_HOURS = env_int("REFLECTION_EDIT_HOURS", 48)
 # How far ahead a group's weekly schedule has its sessions created.
 SESSIONS_GENERATE_WEEKS_AHEAD = env_int("SESSIONS_GENERATE_WEEKS_AHEAD", 12)
+
+# --- Administration: reports, audit trail, consent (issue 7) ---------------------------
+# A participant attending less than this share of their recent sessions (excused
+# absences left out) is listed under "slipping away" for outreach.
+_slipping = env_str("SLIPPING_RATE_THRESHOLD", "0.5").strip() or "0.5"
+try:
+    SLIPPING_RATE_THRESHOLD = float(_slipping)
+except ValueError:
+    SLIPPING_RATE_THRESHOLD = -1.0
+if not 0 <= SLIPPING_RATE_THRESHOLD <= 1:
+    raise ImproperlyConfigured(
+        f"SLIPPING_RATE_THRESHOLD must be a number from 0 to 1, e.g. 0.5; got {_slipping!r}"
+    )
+
+# --- Reminders (issue 4): an outbox of rows, dispatched by beat every minute ----------
+# Links in reminders are absolute: the address participants reach the site at.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Text messages go through a backend named by dotted path, like EMAIL_BACKEND: by
+# default into files under var/sms; `sessions_app.messaging.sms.HttpBackend` posts to a
+# Twilio-compatible API (form fields To, From, Body; HTTP basic auth account:token).
+SMS_BACKEND = env_str("SMS_BACKEND", "sessions_app.messaging.sms.FileBackend")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(VAR_DIR / "sms"))
+SMS_HTTP_URL = env_str("SMS_HTTP_URL")  # may contain {account}
+SMS_HTTP_ACCOUNT = env_str("SMS_HTTP_ACCOUNT")
+SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN")
+SMS_FROM = env_str("SMS_FROM")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 15)
+# Attempts per reminder before it is marked failed (transient errors retry in between,
+# the wait doubling from REMINDER_RETRY_SECONDS up to REMINDER_RETRY_MAX_SECONDS). The
+# wait is a new due time on the row, picked up by the minute tick: never a Celery
+# countdown, which Redis would redeliver after its visibility timeout.
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
+REMINDER_RETRY_SECONDS = env_int("REMINDER_RETRY_SECONDS", 60)
+REMINDER_RETRY_MAX_SECONDS = env_int("REMINDER_RETRY_MAX_SECONDS", 60 * 60)
+# Due rows claimed per tick; a full batch makes the tick run again at once.
+REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 500)
+# A row a worker began to send and never finished (the worker died) is marked
+# interrupted after this long, never resent automatically. Longer than the task time
+# limit, so that a send still running can never be taken for a dead one.
+REMINDER_SENDING_TIMEOUT_SECONDS = env_int("REMINDER_SENDING_TIMEOUT_SECONDS", 10 * 60)
+# A row queued for sending that no worker has begun after this long (its task was lost
+# with Redis, or held by a killed worker) goes back to pending and is queued again;
+# nothing was sent, so that is safe.
+REMINDER_REQUEUE_AFTER_SECONDS = env_int("REMINDER_REQUEUE_AFTER_SECONDS", 5 * 60)
+# Reflection invitations: this long after a held session ends (or when attendance is
+# saved later), and only for sessions that ended within the window.
+REMINDER_REFLECTION_DELAY_MINUTES = env_int("REMINDER_REFLECTION_DELAY_MINUTES", 15)
+REMINDER_REFLECTION_WINDOW_HOURS = env_int("REMINDER_REFLECTION_WINDOW_HOURS", 48)
+# Therapists' daily agenda goes out at this local time at the site of their first session.
+REMINDER_AGENDA_HOUR = env_int("REMINDER_AGENDA_HOUR", 7)
+if not 0 <= REMINDER_AGENDA_HOUR <= 23:
+    raise ImproperlyConfigured(f"REMINDER_AGENDA_HOUR must be 0 to 23; got {REMINDER_AGENDA_HOUR}")
+if REMINDER_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("REMINDER_MAX_ATTEMPTS must be at least 1")
+# (Tests shorten it with DEBUG on, to watch a killed worker's rows come out.)
+if REMINDER_SENDING_TIMEOUT_SECONDS <= CELERY_TASK_TIME_LIMIT and not DEBUG:
+    raise ImproperlyConfigured(
+        "REMINDER_SENDING_TIMEOUT_SECONDS must be longer than the task time limit "
+        f"({CELERY_TASK_TIME_LIMIT} s), or a slow send would be taken for a dead one"
+    )
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Every minute (REMINDER_TICK_SECONDS only shortens it in tests and benchmarks).
+        "dispatch-reminders": {
+            "task": "sessions_app.tasks.reminders_dispatch",
+            "schedule": float(env_int("REMINDER_TICK_SECONDS", 60)),
+            # A tick not yet run when the next is due is worth nothing: drop it rather
+            # than let ticks pile up in the queue while workers are away.
+            "options": {"expires": float(env_int("REMINDER_TICK_SECONDS", 60))},
+        },
+        # Agendas are planned ahead for the next day and a half; twice an hour is plenty.
+        "plan-agendas": {
+            "task": "sessions_app.tasks.reminders_plan_agendas",
+            "schedule": crontab(minute="5,35"),
+        },
+    }
+)
 
 # Production hardening; all on when DEBUG is off, each overridable.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -1,3 +1,5 @@
+from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
+from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
@@ -7,11 +9,17 @@ from .models import (
     Enrollment,
     Facilitation,
     Group,
+    LullabyProject,
+    LyricDraft,
     Participant,
     PlanItem,
+    ProjectConsent,
+    RecordingSession,
     Session,
     Site,
     Song,
+    StageChange,
+    Take,
     Theme,
     User,
 )
@@ -165,3 +173,107 @@ class SongAdmin(admin.ModelAdmin):
 admin.site.register(Facilitation)
 admin.site.site_header = "Refrain administration"
 admin.site.site_title = "Refrain"
+
+
+# --- Audit trail (issue 7) ---------------------------------------------------------------
+# auditlog's own admin lets a superuser delete entries; this one only reads them. The
+# database refuses UPDATE and DELETE on the table as well (0004_audit_log_append_only).
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class ReadOnlyLogEntryAdmin(AuditlogLogEntryAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Lullaby projects ------------------------------------------------------------------
+# Read-mostly: consent, stages, drafts, the final take and the delivery follow rules the
+# services enforce (consent before recording or sharing, append-only consent, numbered
+# versions), so here they are shown, not edited. Audio is never linked from the admin:
+# it is served only by the permission-checked view.
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class StageChangeInline(_ReadOnlyInline):
+    model = StageChange
+    fields = ["stage", "changed_at", "changed_by"]
+    readonly_fields = fields
+
+
+class ProjectConsentInline(_ReadOnlyInline):
+    model = ProjectConsent
+    fields = ["kind", "granted", "share_with", "note", "recorded_by", "recorded_at"]
+    readonly_fields = fields
+
+
+class LyricDraftInline(_ReadOnlyInline):
+    model = LyricDraft
+    fields = ["number", "created_by", "created_at", "notes"]
+    readonly_fields = fields
+
+
+class RecordingSessionInline(_ReadOnlyInline):
+    model = RecordingSession
+    fields = ["recorded_on", "place", "engineer", "musicians"]
+    readonly_fields = fields
+    show_change_link = True
+
+
+@admin.register(LullabyProject)
+class LullabyProjectAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "participant", "therapist", "stage", "delivered_on"]
+    list_filter = ["stage", "participant__site"]
+    search_fields = ["title", "recipient_name", "participant__first_name", "participant__last_name"]
+    list_select_related = ["participant", "therapist"]
+    autocomplete_fields = ["participant", "therapist"]
+    filter_horizontal = ["teaching_artists"]
+    readonly_fields = [
+        "stage",
+        "final_take",
+        "delivered_on",
+        "delivery_method",
+        "delivered_to",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [StageChangeInline, ProjectConsentInline, LyricDraftInline, RecordingSessionInline]
+
+
+class TakeInline(_ReadOnlyInline):
+    model = Take
+    fields = ["number", "duration_seconds", "rating", "notes", "has_audio", "created_at"]
+    readonly_fields = fields
+
+    @admin.display(boolean=True, description="audio")
+    def has_audio(self, take: Take) -> bool:
+        return bool(take.audio)
+
+
+@admin.register(RecordingSession)
+class RecordingSessionAdmin(admin.ModelAdmin):
+    list_display = ["project", "recorded_on", "place", "engineer"]
+    list_filter = ["project__participant__site"]
+    list_select_related = ["project"]
+    readonly_fields = ["project"]
+    inlines = [TakeInline]
+
+    def has_add_permission(self, request):
+        # Recording sessions are logged in the app, where consent to record is checked.
+        return False

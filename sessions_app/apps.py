@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class SessionsAppConfig(AppConfig):
     name = "sessions_app"
     verbose_name = "Refrain"
+
+    def ready(self) -> None:
+        # Audit trail (issue 7): tracked models and the login signals.
+        from . import audit
+
+        audit.register_models()

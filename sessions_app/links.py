@@ -23,7 +23,15 @@ ACTIONS = {"me", "confirm", "decline", "stop", "reflect"}
 
 
 class LinkError(Exception):
-    """The link is expired, tampered with, revoked or not for this."""
+    """The link is expired, tampered with, revoked or not for this.
+
+    `gone` is true for a link that was good once (expired or revoked), so that a page
+    can answer 410 Gone rather than 400 Bad Request.
+    """
+
+    def __init__(self, message: str, *, gone: bool = False) -> None:
+        super().__init__(message)
+        self.gone = gone
 
 
 @dataclass(frozen=True)
@@ -46,12 +54,16 @@ def link_read(token: str) -> Link:
     try:
         payload = signing.loads(token, salt=SALT, max_age=settings.PARTICIPANT_LINK_MAX_AGE)
     except signing.SignatureExpired:
-        raise LinkError("This link has expired. Ask your group leader for a new one.") from None
+        raise LinkError(
+            "This link has expired. Ask your group leader for a new one.", gone=True
+        ) from None
     except signing.BadSignature:
         raise LinkError("This link is not valid. Check that it was copied in full.") from None
     participant = Participant.objects.select_related("site").filter(pk=payload.get("p")).first()
     if participant is None or participant.link_version != payload.get("v"):
-        raise LinkError("This link is no longer valid. Ask your group leader for a new one.")
+        raise LinkError(
+            "This link is no longer valid. Ask your group leader for a new one.", gone=True
+        )
     if payload.get("a") not in ACTIONS:
         raise LinkError("This link is not valid.")
     return Link(participant=participant, action=payload["a"], session_id=payload.get("s"))

@@ -16,10 +16,29 @@ itself private. Each refusal is logged (user and path, never record contents).
 import logging
 from typing import TypeVar
 
+from auditlog.models import LogEntry
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from .models import Enrollment, Group, Participant, PlanItem, Session, Site, Song, User
+from .models import (
+    Consent,
+    Enrollment,
+    Group,
+    LullabyProject,
+    LyricDraft,
+    Participant,
+    PlanItem,
+    RecordingSession,
+    Reflection,
+    Reminder,
+    Session,
+    Site,
+    Song,
+    Take,
+    User,
+)
 
 log = logging.getLogger("refrain.access")
 
@@ -219,3 +238,391 @@ def get_enrollment_for_user(request: HttpRequest, group: Group, enrollment_id: i
     enrollment of any other group answers 404."""
     qs = group.enrollments.select_related("participant", "group__site")
     return _get_or_404(request, qs, enrollment_id)
+
+
+# --- Reflections (participants' own words) ----------------------------------------------
+#
+# A reflection is what a participant wrote after a session, with mood, craving and
+# connection scores: the most private thing Refrain holds. Its words and scores are for
+# the participant and the therapists who facilitate the session's group, nobody else.
+# Administrators audit, so they may learn THAT a reflection exists (how many, when),
+# never what it says: `reflection_dates_for` hands them dates only, and
+# `reflections_for` hands them nothing, superusers included.
+
+
+def may_read_reflections(user: User, group: Group) -> bool:
+    """Read the words and scores of the group's reflections: its facilitators only."""
+    return user.is_authenticated and user.is_therapist and is_facilitator(user, group)
+
+
+def reflections_for(user: User) -> QuerySet[Reflection]:
+    """Reflections whose words and scores the user may read.
+
+    A participant with a login gets their own; one acting through a signed link has
+    no user, and their pages ask `own_reflections` instead.
+    """
+    if not user.is_authenticated:
+        return Reflection.objects.none()
+    if user.is_therapist:
+        return Reflection.objects.filter(
+            session__group__in=Group.objects.filter(facilitations__therapist=user).values("pk")
+        )
+    if user.is_participant:
+        return Reflection.objects.filter(participant__user=user)
+    # Administrators (and superusers): existence only, through reflection_dates_for.
+    return Reflection.objects.none()
+
+
+def own_reflections(participant: Participant) -> QuerySet[Reflection]:
+    """The participant's own reflections, for their own pages (login or link session)."""
+    return Reflection.objects.filter(participant=participant)
+
+
+def reflection_dates_for(user: User) -> QuerySet:
+    """That reflections exist, for staff who may see the session: ids and dates only.
+
+    A values() queryset on purpose: it cannot carry the words or scores into a page,
+    whatever a template asks for.
+    """
+    return Reflection.objects.filter(session__in=sessions_for(user).values("pk")).values(
+        "pk", "session_id", "participant_id", "created_at"
+    )
+
+
+def get_reflection_for_user(request: HttpRequest, reflection_id: int) -> Reflection:
+    qs = reflections_for(request.user).select_related(
+        "session__group__site", "participant", "song", "entered_by"
+    )
+    return _get_or_404(request, qs, reflection_id)
+
+
+def may_enter_reflection_for(user: User, group: Group) -> bool:
+    """Enter a reflection on a participant's behalf: a therapist of the group."""
+    return may_read_reflections(user, group)
+
+
+# --- Lullaby projects (issue: lullaby projects and recording logs) ---------------------
+#
+# A project is seen by its own therapist (not the co-facilitators of the participant's
+# groups), by the teaching artists on it, and read-only by the administrators of the
+# participant's site. The participant sees their own on their own pages
+# (`get_own_project`), never through the staff pages. The project's therapist and its
+# teaching artists write drafts, recording sessions and takes; only the therapist
+# records consent and delivery. The recordings themselves go further only with a
+# current consent to share (`may_hear_take`).
+
+
+def projects_for(user: User) -> QuerySet[LullabyProject]:
+    """Lullaby projects the user may see on the staff pages."""
+    if not user.is_authenticated:
+        return LullabyProject.objects.none()
+    if user.is_superuser:
+        return LullabyProject.objects.all()
+    if user.is_administrator:
+        return LullabyProject.objects.filter(participant__site__administrators=user)
+    if user.is_therapist:
+        return LullabyProject.objects.filter(therapist=user)
+    if user.is_teaching_artist:
+        return LullabyProject.objects.filter(teaching_artists=user)
+    return LullabyProject.objects.none()
+
+
+def check_lullaby_pages_access(request: HttpRequest) -> None:
+    """For lullaby pages without an object id (the board): therapists, administrators
+    and teaching artists; everyone else 404."""
+    user = request.user
+    if not (_is_staff_role(user) or (user.is_authenticated and user.is_teaching_artist)):
+        log.info("denied lullaby pages for user %s at %s", getattr(user, "pk", None), request.path)
+        raise Http404("No lullaby projects here.")
+
+
+def may_start_project(user: User) -> bool:
+    """A project is started by the therapist who will run it; administrators read."""
+    return user.is_authenticated and user.is_therapist
+
+
+def participants_for_new_project(user: User) -> QuerySet[Participant]:
+    """Whom the user may start a project for: a therapist, the participants they may see."""
+    if not may_start_project(user):
+        return Participant.objects.none()
+    return participants_for(user)
+
+
+def may_edit_project(user: User, project: LullabyProject) -> bool:
+    """Write lyric drafts, recording sessions and takes, and choose the final take."""
+    if not user.is_authenticated:
+        return False
+    if user.is_therapist and project.therapist_id == user.pk:
+        return True
+    return user.is_teaching_artist and project.teaching_artists.filter(pk=user.pk).exists()
+
+
+def may_manage_project(user: User, project: LullabyProject) -> bool:
+    """Change the project's details and stage, record consent and delivery: the project's
+    own therapist only."""
+    return user.is_authenticated and user.is_therapist and project.therapist_id == user.pk
+
+
+def get_project_for_user(request: HttpRequest, project_id: int) -> LullabyProject:
+    qs = projects_for(request.user).select_related("participant__site", "therapist")
+    return _get_or_404(request, qs, project_id)
+
+
+def _refuse(request: HttpRequest, project: LullabyProject, what: str) -> None:
+    log.info(
+        "denied %s of sessions_app.LullabyProject %s for user %s at %s",
+        what,
+        project.pk,
+        getattr(request.user, "pk", None),
+        request.path,
+    )
+    raise Http404("No lullaby project here.")
+
+
+def get_project_for_editor(request: HttpRequest, project_id: int) -> LullabyProject:
+    """The project, for its therapist and teaching artists; anyone else 404 (an
+    administrator who may read it included: these pages are forms)."""
+    project = get_project_for_user(request, project_id)
+    if not may_edit_project(request.user, project):
+        _refuse(request, project, "editing")
+    return project
+
+
+def get_project_for_manager(request: HttpRequest, project_id: int) -> LullabyProject:
+    """The project, for its own therapist only; anyone else 404."""
+    project = get_project_for_user(request, project_id)
+    if not may_manage_project(request.user, project):
+        _refuse(request, project, "managing")
+    return project
+
+
+def get_draft_for_user(request: HttpRequest, project: LullabyProject, draft_id: int) -> LyricDraft:
+    """A draft of a project already fetched through this module; any other draft 404."""
+    qs = LyricDraft.objects.filter(project=project).select_related("created_by")
+    return _get_or_404(request, qs, draft_id)
+
+
+def get_recording_for_user(
+    request: HttpRequest, project: LullabyProject, recording_id: int
+) -> RecordingSession:
+    """A recording session of a project already fetched; any other one 404."""
+    return _get_or_404(request, RecordingSession.objects.filter(project=project), recording_id)
+
+
+def get_take_for_user(request: HttpRequest, project: LullabyProject, take_id: int) -> Take:
+    """A take of a project already fetched; a take of any other project 404."""
+    qs = Take.objects.filter(recording_session__project=project).select_related("recording_session")
+    return _get_or_404(request, qs, take_id)
+
+
+def get_own_project(
+    request: HttpRequest, participant: Participant, project_id: int
+) -> LullabyProject:
+    """A participant's own project, for their own pages (login or link session)."""
+    qs = LullabyProject.objects.filter(participant=participant).select_related(
+        "participant__site", "therapist"
+    )
+    return _get_or_404(request, qs, project_id)
+
+
+def may_hear_take(
+    *, user: User, project: LullabyProject, take: Take, share_granted: bool, own: bool = False
+) -> bool:
+    """Who may play or download a take's audio.
+
+    The project's therapist and teaching artists work with every take. Beyond them a
+    recording is shared only with a current consent to share, and then only the final
+    take, to the participant themself (`own`). Administrators audit the record, not the
+    voice: they never get the audio.
+    """
+    if may_edit_project(user, project):
+        return True
+    return own and share_granted and project.final_take_id == take.pk
+
+
+# --- A participant's own pages ------------------------------------------------------------
+
+
+def sessions_of_participant(participant: Participant) -> QuerySet[Session]:
+    """Sessions a participant may open on their own pages: those of the groups they are
+    or were enrolled in. Whether they may answer for one, or reflect on it, is for the
+    services to say, with a message; any other session answers 404."""
+    groups = Enrollment.objects.filter(participant=participant).values("group_id")
+    return Session.objects.filter(group__in=groups)
+
+
+def get_session_for_participant(
+    request: HttpRequest, participant: Participant, session_id: int
+) -> Session:
+    qs = sessions_of_participant(participant).select_related("group__site")
+    return _get_or_404(request, qs, session_id)
+
+
+# --- Administration: reports, audit trail, consents (issue 7) -------------------------
+#
+# Reports, the audit trail and recording or revoking consents are for administrators,
+# about the sites they administer (a superuser: every site). Everyone else, therapists
+# included, gets 404 on every one of these pages. The consent registry of one
+# participant is also open to the therapists who may see that participant, read-only;
+# the sign-in sheet to whoever may see the session (`get_session_for_user`).
+
+
+def is_administrator(user: User) -> bool:
+    return user.is_authenticated and user.is_administrator
+
+
+def check_admin_pages(request: HttpRequest) -> None:
+    """For administration pages: administrators only, everyone else 404."""
+    if not is_administrator(request.user):
+        log.info(
+            "denied administration pages for user %s at %s",
+            getattr(request.user, "pk", None),
+            request.path,
+        )
+        raise Http404("No such page.")
+
+
+def report_sites_for(user: User) -> QuerySet[Site]:
+    """Sites whose attendance the user may report on: those they administer."""
+    if not is_administrator(user):
+        return Site.objects.none()
+    return sites_for(user)
+
+
+def get_report_site_for_user(request: HttpRequest, site_id: int) -> Site:
+    check_admin_pages(request)
+    return _get_or_404(request, report_sites_for(request.user), site_id)
+
+
+def get_report_group_for_user(request: HttpRequest, group_id: int) -> Group:
+    check_admin_pages(request)
+    return _get_or_404(request, groups_for(request.user).select_related("site"), group_id)
+
+
+def get_report_therapist_for_user(request: HttpRequest, therapist_id: int) -> User:
+    """A therapist who facilitates (or facilitated) a group at the user's sites."""
+    check_admin_pages(request)
+    sites = report_sites_for(request.user).values("pk")
+    qs = User.objects.filter(
+        pk__in=User.objects.filter(
+            role=User.Role.THERAPIST, facilitations__group__site__in=sites
+        ).values("pk")
+    )
+    return _get_or_404(request, qs, therapist_id)
+
+
+def get_report_participant_for_user(request: HttpRequest, participant_id: int) -> Participant:
+    """A participant at the administrator's sites: for reports, consents and exports."""
+    check_admin_pages(request)
+    qs = participants_for(request.user).select_related("site")
+    return _get_or_404(request, qs, participant_id)
+
+
+def get_consent_participant_for_user(request: HttpRequest, participant_id: int) -> Participant:
+    """A participant's consent registry: administrators of their site and the therapists
+    who may see them (read-only). Same audience as the participant's own page."""
+    return get_participant_for_user(request, participant_id)
+
+
+def may_manage_consents(user: User, participant: Participant) -> bool:
+    """Record and revoke consents, and export records under them: administrators."""
+    return is_administrator(user) and participants_for(user).filter(pk=participant.pk).exists()
+
+
+def get_consent_for_manager(request: HttpRequest, consent_id: int) -> Consent:
+    check_admin_pages(request)
+    qs = Consent.objects.filter(
+        participant__in=participants_for(request.user).values("pk")
+    ).select_related("participant__site", "recorded_by", "revoked_by")
+    return _get_or_404(request, qs, consent_id)
+
+
+# Where each kind of record in the audit trail belongs: the path from it to its site.
+AUDIT_SITE_PATHS: dict[str, str] = {
+    "sessions_app.Attendance": "session__group__site",
+    "sessions_app.Enrollment": "group__site",
+    "sessions_app.SessionNote": "session__group__site",
+    "sessions_app.ParticipantNote": "note__session__group__site",
+    "sessions_app.NoteAddendum": "note__session__group__site",
+    "sessions_app.Reflection": "session__group__site",
+    "sessions_app.Consent": "participant__site",
+    "sessions_app.Disclosure": "participant__site",
+    "sessions_app.ProjectConsent": "project__participant__site",
+    "sessions_app.LullabyProject": "participant__site",
+    "sessions_app.LyricDraft": "project__participant__site",
+    "sessions_app.RecordingSession": "project__participant__site",
+    "sessions_app.Take": "recording_session__project__participant__site",
+    "sessions_app.Session": "group__site",
+    "sessions_app.Group": "site",
+    "sessions_app.Participant": "site",
+    "sessions_app.Site": "pk",
+}
+
+
+def audit_entries_for(user: User) -> QuerySet[LogEntry]:
+    """Audit entries the user may review.
+
+    A superuser: all of them. An administrator: entries about records at the sites they
+    administer, and about the accounts of people who work or take part there. Whether
+    an entry is "at a site" is decided from the record it names, in the same query
+    (one subquery per kind of record). Entries that name no record at a site (a failed
+    login for an unknown username, an export of every site, a deleted record) are
+    left to superusers.
+    """
+    if not is_administrator(user):
+        return LogEntry.objects.none()
+    if user.is_superuser:
+        return LogEntry.objects.all()
+    sites = report_sites_for(user).values("pk")
+    models = {label: apps.get_model(label) for label in AUDIT_SITE_PATHS}
+    types = ContentType.objects.get_for_models(*models.values(), User)
+    about = Q(
+        content_type=types[User],
+        object_id__in=User.objects.filter(
+            Q(sites__in=sites)
+            | Q(facilitations__group__site__in=sites)
+            | Q(participant_profile__site__in=sites)
+        ).values("pk"),
+    )
+    for label, path in AUDIT_SITE_PATHS.items():
+        model = models[label]
+        records = model._default_manager.filter(**{f"{path}__in": sites}).values("pk")
+        about |= Q(content_type=types[model], object_id__in=records)
+    return LogEntry.objects.filter(about)
+
+
+# --- Reminders (issue 4) ----------------------------------------------------------------
+
+
+def reminders_for(user: User) -> QuerySet[Reminder]:
+    """Reminder rows staff may see: those about sessions they may see (a participant's
+    reminder is part of that session's record), and therapists' agendas — their own,
+    and, for an administrator, those of therapists who run groups at their sites."""
+    if not _is_staff_role(user):
+        return Reminder.objects.none()
+    if user.is_superuser:
+        return Reminder.objects.all()
+    about_sessions = Q(participant__isnull=False, session__in=sessions_for(user).values("pk"))
+    agendas = Q(staff_user=user)
+    if user.is_administrator:
+        facilitators = Group.objects.filter(site__administrators=user).values(
+            "facilitations__therapist"
+        )
+        agendas |= Q(staff_user__in=facilitators)
+    return Reminder.objects.filter(about_sessions | agendas)
+
+
+def get_reminder_for_user(request: HttpRequest, reminder_id: int) -> Reminder:
+    qs = reminders_for(request.user).select_related("participant", "session__group__site")
+    return _get_or_404(request, qs, reminder_id)
+
+
+def check_reminder_pages_access(request: HttpRequest) -> None:
+    """For reminder pages without an object id (failures): staff only, others 404."""
+    if not _is_staff_role(request.user):
+        log.info(
+            "denied reminder pages for user %s at %s",
+            getattr(request.user, "pk", None),
+            request.path,
+        )
+        raise Http404("No reminders here.")

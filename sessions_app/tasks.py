@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from .health import beat_tick_record
-from .services import schedule
+from .services import reminders, schedule
 
 
 @shared_task(ignore_result=True)
@@ -17,3 +17,30 @@ def generate_sessions_ahead() -> None:
 
     Safe to run twice: generation only fills slots that have no session yet."""
     schedule.sessions_generate_ahead()
+
+
+# --- Reminders (issue 4) --------------------------------------------------------------
+
+
+@shared_task(ignore_result=True)
+def reminders_dispatch() -> None:
+    """Every minute (beat), and straight after a change that makes a reminder due now:
+    settle stale rows, claim the due ones and queue a `reminder_send` for each.
+
+    Two at once (a nudge and beat's tick, or two beats by mistake) claim different
+    rows. A full batch runs the tick again at once, so a backlog drains without
+    waiting for beat."""
+    if reminders.reminders_dispatch_due().more:
+        reminders_dispatch.apply_async()
+
+
+@shared_task(ignore_result=True)
+def reminder_send(reminder_id: int) -> None:
+    """Send one reminder. Redelivered (acks late, a lost worker) it finds the row
+    already claimed or sent and does nothing."""
+    reminders.reminder_send(reminder_id=reminder_id)
+
+
+@shared_task(ignore_result=True)
+def reminders_plan_agendas() -> None:
+    reminders.reminders_plan_agendas()

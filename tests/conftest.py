@@ -9,6 +9,10 @@
 So for anything of `group`: therapist, co_therapist and admin may see it; outsider,
 other_admin, participant and other_participant may not (participants see their own
 things only on their own pages).
+
+    artist          — a teaching artist on `project` (participant's lullaby project,
+                      with `therapist`); `other_artist` is on no project. Teaching
+                      artists see lullaby projects they are on and nothing else.
 """
 
 from datetime import timedelta
@@ -25,6 +29,22 @@ from tests import factories as f
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_root_in_tmp(settings, tmp_path):
+    # Uploaded recordings (and the demo's generated ones) never land in the repository.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _messages_stay_in_memory(settings):
+    # Reminders (issue 4): text messages go to `sessions_app.messaging.sms.outbox`, as
+    # Django's test runner sends email to `mail.outbox`; never to var/sms or a provider.
+    from sessions_app.messaging import sms
+
+    settings.SMS_BACKEND = "sessions_app.messaging.sms.LocmemBackend"
+    sms.outbox.clear()
 
 
 @pytest.fixture
@@ -129,8 +149,55 @@ def other_session(other_group):
     return f.SessionFactory(group=other_group, starts_at=start, ends_at=start + timedelta(hours=1))
 
 
+# --- Lullaby projects: teaching artists and the participant's project ----------------
+
+
 @pytest.fixture
-def cast(admin, other_admin, therapist, co_therapist, outsider, participant, other_participant):
+def artist(db):
+    """A teaching artist on `project` (and on nothing else)."""
+    return f.TeachingArtistFactory(username="artist")
+
+
+@pytest.fixture
+def other_artist(db):
+    """A teaching artist who is not on `project`."""
+    return f.TeachingArtistFactory(username="other_artist")
+
+
+@pytest.fixture
+def project(participant, therapist, artist):
+    """`participant`'s lullaby project with `therapist` and `artist`: consent to record
+    and to share, a draft, a recording session with a take (with audio) chosen final."""
+    from django.core.files.base import ContentFile
+
+    p = f.LullabyProjectFactory(
+        participant=participant, therapist=therapist, artists=[artist], stage="recording"
+    )
+    f.ProjectConsentFactory(project=p, kind="record")
+    f.ProjectConsentFactory(project=p, kind="share")
+    f.LyricDraftFactory(project=p)
+    take = f.TakeFactory(recording_session=f.RecordingSessionFactory(project=p))
+    take.audio.save("take.wav", ContentFile(f.wav_bytes()), save=True)
+    p.final_take = take
+    p.save()
+    return p
+
+
+# --- end lullaby ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def cast(
+    admin,
+    other_admin,
+    therapist,
+    co_therapist,
+    outsider,
+    participant,
+    other_participant,
+    artist,
+    other_artist,
+):
     """Every user of the cast by name, for tests that go through them all."""
     return {
         "admin": admin,
@@ -140,4 +207,6 @@ def cast(admin, other_admin, therapist, co_therapist, outsider, participant, oth
         "outsider": outsider,
         "participant": participant.user,
         "other_participant": other_participant.user,
+        "artist": artist,
+        "other_artist": other_artist,
     }

@@ -1,5 +1,7 @@
 """factory_boy factories for the domain. Times are aware and in UTC."""
 
+import io
+import wave
 from datetime import UTC, date, datetime, time, timedelta
 
 import factory
@@ -10,11 +12,16 @@ from sessions_app.models import (
     Enrollment,
     Facilitation,
     Group,
+    LullabyProject,
+    LyricDraft,
     Participant,
     PlanItem,
+    ProjectConsent,
+    RecordingSession,
     Session,
     Site,
     Song,
+    Take,
     User,
 )
 
@@ -161,3 +168,119 @@ class AttendanceFactory(DjangoModelFactory):
     status = Attendance.Status.PRESENT
     minutes_attended = 60
     recorded_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+# --- Lullaby projects ------------------------------------------------------------------
+
+
+def wav_bytes(seconds: float = 0.05, rate: int = 8000) -> bytes:
+    """A tiny, real WAV file of silence."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(1)
+        out.setframerate(rate)
+        out.writeframes(b"\x80" * int(seconds * rate))
+    return buffer.getvalue()
+
+
+class TeachingArtistFactory(UserFactory):
+    role = User.Role.TEACHING_ARTIST
+
+
+class LullabyProjectFactory(DjangoModelFactory):
+    class Meta:
+        model = LullabyProject
+        skip_postgeneration_save = True
+
+    participant = factory.SubFactory(ParticipantFactory)
+    therapist = factory.SubFactory(TherapistFactory)
+    title = "Little Bird"
+    recipient_name = "Eli"
+    recipient_relationship = "son"
+
+    @factory.post_generation
+    def artists(obj, create, extracted, **kwargs):  # noqa: N805
+        if create and extracted:
+            obj.teaching_artists.set(extracted)
+
+
+class ProjectConsentFactory(DjangoModelFactory):
+    class Meta:
+        model = ProjectConsent
+
+    project = factory.SubFactory(LullabyProjectFactory)
+    kind = ProjectConsent.Kind.RECORD
+    granted = True
+    share_with = factory.LazyAttribute(
+        lambda c: "her son Eli" if c.kind == ProjectConsent.Kind.SHARE and c.granted else ""
+    )
+    recorded_by = factory.LazyAttribute(lambda c: c.project.therapist)
+
+
+class LyricDraftFactory(DjangoModelFactory):
+    class Meta:
+        model = LyricDraft
+
+    project = factory.SubFactory(LullabyProjectFactory)
+    number = factory.LazyAttribute(lambda d: d.project.drafts.count() + 1)
+    text = "Hush now, little bird\nthe night is soft and near"
+    created_by = factory.LazyAttribute(lambda d: d.project.therapist)
+
+
+class RecordingSessionFactory(DjangoModelFactory):
+    class Meta:
+        model = RecordingSession
+
+    project = factory.SubFactory(LullabyProjectFactory)
+    recorded_on = date(2026, 3, 10)
+    place = "Studio B"
+    engineer = "Ari Lee"
+    musicians = "Guitar, voice"
+
+
+class TakeFactory(DjangoModelFactory):
+    class Meta:
+        model = Take
+
+    recording_session = factory.SubFactory(RecordingSessionFactory)
+    number = factory.LazyAttribute(lambda t: t.recording_session.takes.count() + 1)
+    duration_seconds = 185
+    rating = 4
+    notes = "Warm, steady"
+
+
+# --- Reminders (issue 4) ----------------------------------------------------------------
+
+
+class ReminderFactory(DjangoModelFactory):
+    """A participant's reminder; give `session` (and `participant`) from the cast."""
+
+    class Meta:
+        model = "sessions_app.Reminder"
+
+    kind = "upcoming"
+    channel = "email"
+    participant = factory.SubFactory(ParticipantFactory)
+    session = factory.SubFactory(SessionFactory)
+    slot = 0
+    due_at = factory.LazyAttribute(lambda r: r.session.starts_at - timedelta(hours=2))
+    status = "pending"
+
+
+# --- Consents (issue 7) -------------------------------------------------------------------
+
+
+class ConsentFactory(DjangoModelFactory):
+    """A consent in force; give `participant` and `recorded_by` from the cast."""
+
+    class Meta:
+        model = "sessions_app.Consent"
+
+    participant = factory.SubFactory(ParticipantFactory)
+    disclose_what = "Attendance and session dates"
+    disclose_to = "Riverside Recovery Clinic"
+    purpose = "Coordination of care"
+    signed_on = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
+    expires_on = factory.LazyFunction(lambda: date.today() + timedelta(days=335))
+    recorded_by = factory.SubFactory(UserFactory, role=User.Role.ADMINISTRATOR)

@@ -23,6 +23,66 @@ AUDIENCE_BY_IDS: dict[tuple[str, ...], set[str]] = {("song_id",): STAFF}
 # URL names whose audience differs from both: {url name: users who may see}.
 AUDIENCE_OVERRIDES: dict[str, set[str]] = {}
 
+# --- Lullaby projects: `project` is seen by its therapist and teaching artist and, read
+# only, by the site's administrator (not the co-therapist); its forms are for those who
+# may write them; the participant reads their own page and log, and hears the final take
+# (the fixture has consent to share).
+LULLABY_READERS = {"admin", "therapist", "artist"}
+LULLABY_EDITORS = {"therapist", "artist"}
+LULLABY_MANAGERS = {"therapist"}
+AUDIENCE_BY_IDS |= {
+    ("project_id",): LULLABY_READERS,
+    ("project_id", "draft_id"): LULLABY_READERS,
+    ("project_id", "recording_id"): LULLABY_READERS,
+    ("project_id", "take_id"): LULLABY_EDITORS,
+}
+AUDIENCE_OVERRIDES |= {
+    "lullaby_project_edit": LULLABY_MANAGERS,
+    "lullaby_stage": LULLABY_MANAGERS,
+    "lullaby_consent": LULLABY_MANAGERS,
+    "lullaby_delivery": LULLABY_MANAGERS,
+    "lullaby_draft_new": LULLABY_EDITORS,
+    "lullaby_recording_new": LULLABY_EDITORS,
+    "lullaby_take_new": LULLABY_EDITORS,
+    "lullaby_log": LULLABY_READERS | {"participant"},
+    "lullaby_own_project": {"participant"},
+    "lullaby_take_audio": LULLABY_EDITORS | {"participant"},
+}
+# --- end lullaby
+# A participant's own pages are theirs alone. Reflections' words and scores are for the
+# group's therapists: administrators learn only that reflections exist (on the pages
+# above), so the entry form and the chart answer them 404.
+AUDIENCE_OVERRIDES.update(
+    {
+        "participant_rsvp": {"participant"},
+        "participant_reflection": {"participant"},
+        "reflection_enter": {"therapist", "co_therapist"},
+        "participant_chart": {"therapist", "co_therapist"},
+    }
+)
+
+# --- Administration (issue 7): reports, audit trail, consents are the site
+# administrator's; the consent registry reads like the participant's page (MAY_SEE), and
+# the sign-in sheet goes with the session (MAY_SEE: therapists run the door).
+ADMIN_ONLY = {"admin"}
+AUDIENCE_BY_IDS |= {
+    ("site_id",): ADMIN_ONLY,
+    ("therapist_id",): ADMIN_ONLY,
+    ("consent_id",): ADMIN_ONLY,
+}
+AUDIENCE_OVERRIDES |= {
+    name: ADMIN_ONLY
+    for name in (
+        "report_group",
+        "report_group_csv",
+        "report_participant",
+        "report_participant_csv",
+        "consent_record",
+        "participant_records_export",
+    )
+}
+# --- end administration
+
 # Namespaces protected as a whole by something else: the Django admin requires
 # is_staff, which only administrators have (tested in test_it_keeps_the_admin_to_staff).
 SKIP_NAMESPACES = {"admin"}
@@ -37,7 +97,38 @@ def _object_ids(request) -> dict[str, Callable[[], int]]:
         "enrollment_id": lambda: request.getfixturevalue("participant").enrollments.get().pk,
         "item_id": lambda: request.getfixturevalue("past_session").plan_items.first().pk,
         "song_id": lambda: request.getfixturevalue("past_session").plan_items.first().song_id,
+        "project_id": lambda: request.getfixturevalue("project").pk,
+        "draft_id": lambda: request.getfixturevalue("project").drafts.get().pk,
+        "recording_id": lambda: request.getfixturevalue("project").recording_sessions.get().pk,
+        "take_id": lambda: request.getfixturevalue("project").final_take_id,
+        # Reminders (issue 4): a failed reminder of `participant` for `past_session`.
+        "reminder_id": lambda: _failed_reminder(request).pk,
+        # Administration (issue 7): `site`, its therapist, a consent of `participant`.
+        "site_id": lambda: request.getfixturevalue("site").pk,
+        "therapist_id": lambda: request.getfixturevalue("therapist").pk,
+        "consent_id": lambda: _consent(request).pk,
     }
+
+
+def _consent(request):
+    from tests.factories import ConsentFactory
+
+    return ConsentFactory(
+        participant=request.getfixturevalue("participant"),
+        recorded_by=request.getfixturevalue("admin"),
+    )
+
+
+def _failed_reminder(request):
+    from tests.factories import ReminderFactory
+
+    return ReminderFactory(
+        participant=request.getfixturevalue("participant"),
+        session=request.getfixturevalue("past_session"),
+        kind="reflection",
+        status="failed",
+        last_error="Mail server answered 550: no such mailbox",
+    )
 
 
 def _walk(patterns, namespace: str | None = None) -> Iterator[tuple[str, URLPattern]]:

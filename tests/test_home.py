@@ -85,7 +85,8 @@ def test_it_shows_a_participant_their_next_sessions_without_the_focus(
     mine = _future_sessions(group, 2)
     _future_sessions(other_group, 1)
     client.force_login(participant.user)
-    body = client.get(reverse("home")).content.decode()
+    # A participant's home is their own page (participants' pages).
+    body = client.get(reverse("home"), follow=True).content.decode()
     assert "Your next sessions" in body
     assert participant.display_name in body
     assert group.site.name in body
@@ -100,7 +101,7 @@ def test_it_does_not_show_a_participant_sessions_before_they_joined(client, grou
     soon, later = _future_sessions(group, 2, start_in=timedelta(days=1))
     f.EnrollmentFactory(group=group, participant=newcomer, start_date=later.local_date)
     client.force_login(user)
-    body = client.get(reverse("home")).content.decode()
+    body = client.get(reverse("home"), follow=True).content.decode()
     assert soon.local_starts_at.strftime("%a %-d %b %Y") not in body
     assert later.local_starts_at.strftime("%a %-d %b %Y") in body
 
@@ -148,5 +149,7 @@ def test_it_renders_the_participant_home_in_bounded_queries(
         f.EnrollmentFactory(group=g, participant=participant)
         _future_sessions(g, 2)
     client.force_login(participant.user)
-    with django_assert_max_num_queries(6):
-        assert client.get(reverse("home")).status_code == 200
+    # Their own page (participants' pages): 6, plus 1 each for their answers (RSVPs),
+    # sessions to reflect on, their reflections and their lullaby project.
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("participant_home")).status_code == 200

@@ -108,8 +108,10 @@ def test_it_renders_the_session_page_in_bounded_queries(
         f.PlanItemFactory(session=past_session, position=i + 2)
     client.force_login(therapist)
     # 8: the note's status line (roll call and note links) costs one query;
-    # 9: the session's history of moves and cancellations ("Changes") one more.
-    with django_assert_max_num_queries(9):
+    # 9: the session's history of moves and cancellations ("Changes") one more;
+    # 11: RSVPs and reflections (participants' pages) one each;
+    # 12: the session's reminders (issue 4) one more.
+    with django_assert_max_num_queries(12):
         assert client.get(reverse("session_detail", args=[past_session.pk])).status_code == 200
 
 
@@ -123,7 +125,9 @@ def test_it_renders_the_participant_page_in_bounded_queries(
         s = f.SessionFactory(group=group, starts_at=start, ends_at=start + timedelta(hours=1))
         f.AttendanceFactory(session=s, participant=participant)
     client.force_login(therapist)
-    with django_assert_max_num_queries(6):
+    # 6, plus 1 for how many reflections and when (participants' pages), plus 1 for
+    # the participant's latest reminders (issue 4).
+    with django_assert_max_num_queries(8):
         assert client.get(reverse("participant_detail", args=[participant.pk])).status_code == 200
 
 

@@ -78,6 +78,8 @@ THERAPISTS = (
     DemoLogin("pnatarajan", "Priya", "Natarajan"),
 )
 CREDENTIALS = "MT-BC"
+# The `artist` demo login: a teaching artist on one lullaby project (demo/lullaby.py).
+ARTIST = DemoLogin("artist", "Jamie", "Calloway")
 
 # The participant record behind the `participant` demo login.
 DEMO_PARTICIPANT = "tess"

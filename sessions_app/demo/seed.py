@@ -22,6 +22,7 @@ from sessions_app.models import (
     Group,
     Participant,
     PlanItem,
+    Reflection,
     Session,
     Site,
     Song,
@@ -29,7 +30,7 @@ from sessions_app.models import (
     User,
 )
 
-from . import cast
+from . import cast, lullaby
 from .songs import SONGS, THEMES
 
 WEEKS_BACK = 8
@@ -136,6 +137,16 @@ def demo_seed(*, now: datetime | None = None) -> DemoSummary:
             demo_participant=participants[cast.DEMO_PARTICIPANT],
             now=now,
         )
+    _seed_reflections(demo_participant=participants[cast.DEMO_PARTICIPANT], now=now)
+    # --- Lullaby projects: the `artist` login and projects at several stages. ---
+    artist = _seed_user(
+        cast.ARTIST, role=User.Role.TEACHING_ARTIST, is_staff=False, is_superuser=False
+    )
+    lullaby.seed_lullaby(
+        therapist=therapists["therapist"], artist=artist, participants=participants, now=now
+    )
+    # --- end lullaby ---
+    _seed_reminders(participants, now=now)  # reminders (issue 4)
     return _summary()
 
 
@@ -492,3 +503,134 @@ def _summary() -> DemoSummary:
         songs=Song.objects.count(),
         themes=Theme.objects.count(),
     )
+
+
+# --- Reflections (participants' pages) -------------------------------------------------
+
+REFLECTION_WORDS = (
+    "Singing together made the room feel lighter.",
+    "I didn't want to come today, and I'm glad I did.",
+    "The drums helped me get out of my head for a while.",
+    "Hearing everyone's verse made me feel less alone.",
+    "Quiet today. The last song stayed with me on the walk home.",
+    "I sang louder than last week.",
+    "",
+)
+
+
+def _seed_reflections(*, demo_participant: Participant, now: datetime) -> None:
+    """Reflections after sessions people attended: the demo participant wrote one after
+    every session but the latest (so their page invites one), others now and then.
+    Existing ones are left alone, so seeding again adds only the sessions held since."""
+    attended = (
+        Attendance.objects.filter(
+            status__in=Attendance.ATTENDED,
+            session__status=Session.Status.HELD,
+            session__ends_at__lte=now,
+        )
+        .select_related("session__group__site", "participant")
+        .order_by("session__starts_at", "participant_id")
+    )
+    latest_demo = (
+        attended.filter(participant=demo_participant).order_by("-session__starts_at").first()
+    )
+    have = set(Reflection.objects.values_list("session_id", "participant_id"))
+    songs: dict[int, list[int]] = {}
+    for session_id, song_id in PlanItem.objects.filter(
+        session__in=attended.values("session"), song__isnull=False
+    ).values_list("session_id", "song_id"):
+        songs.setdefault(session_id, []).append(song_id)
+    leads = dict(
+        Facilitation.objects.filter(role=Facilitation.Role.LEAD).values_list(
+            "group_id", "therapist_id"
+        )
+    )
+    rows = []
+    for row in attended:
+        session, participant = row.session, row.participant
+        if (session.pk, participant.pk) in have:
+            continue
+        rng = _rng("reflection", session.occurrence_date or session.local_date, participant.pk)
+        if participant == demo_participant:
+            if latest_demo is not None and row.pk == latest_demo.pk:
+                continue
+        elif rng.random() > 0.35:
+            continue
+        before = rng.randint(2, 6)
+        plan_songs = songs.get(session.pk, [])
+        rows.append(
+            Reflection(
+                session=session,
+                participant=participant,
+                mood_before=before,
+                mood_after=min(10, before + rng.choice((0, 1, 2, 2, 3, 4))),
+                connection=rng.choice((2, 3, 3, 4, 4, 5)),
+                craving=rng.choice((None, None, 1, 2, 3, 5)),
+                song_id=rng.choice(plan_songs) if plan_songs and rng.random() < 0.6 else None,
+                text=rng.choice(REFLECTION_WORDS),
+                # Now and then someone says it and the group's lead writes it down.
+                entered_by_id=leads.get(session.group_id)
+                if participant != demo_participant and rng.random() < 0.15
+                else None,
+            )
+        )
+    Reflection.objects.bulk_create(rows)
+    # Written the evening after each session, not all at once at seeding time (which
+    # would also leave every one of them inside the edit window).
+    for reflection in rows:
+        written = min(reflection.session.ends_at + timedelta(hours=5), now)
+        reflection.created_at = reflection.updated_at = written
+    Reflection.objects.bulk_update(rows, ["created_at", "updated_at"])
+
+
+# --- Reminders (issue 4) ---------------------------------------------------------------
+
+
+def _seed_reminders(participants: dict[str, Participant], *, now: datetime) -> None:
+    """Plan every group's reminders as the services would have (so `make run` sends the
+    demo participant's at their times, into var/mail and var/sms), and leave a little
+    history for the staff pages: the demo participant's last 2-hour reminder sent, and
+    one text message that failed. Found by the outbox's own key, so seeding again adds
+    only what the weeks since have brought."""
+    from sessions_app.models import Reminder
+    from sessions_app.services.reminders import reminders_plan_for_group
+
+    for group in Group.objects.select_related("site"):
+        reminders_plan_for_group(group=group, now=now)
+    history = (
+        (participants[cast.DEMO_PARTICIPANT], 120, Reminder.Status.SENT, ""),
+        (
+            participants["marcus"],
+            24 * 60,
+            Reminder.Status.FAILED,
+            "SMS provider answered 503: Service Unavailable (demo data)",
+        ),
+    )
+    for participant, slot, status, error in history:
+        session = (
+            Session.objects.filter(
+                status=Session.Status.HELD,
+                ends_at__lte=now,
+                group__enrollments__participant=participant,
+            )
+            .order_by("-starts_at")
+            .first()
+        )
+        if session is None:
+            continue
+        due = session.starts_at - timedelta(minutes=slot)
+        Reminder.objects.get_or_create(
+            kind=Reminder.Kind.UPCOMING,
+            session=session,
+            participant=participant,
+            channel=participant.reminder_channel,
+            slot=slot,
+            defaults={
+                "due_at": due,
+                "status": status,
+                "attempts": 1 if status == Reminder.Status.SENT else 5,
+                "last_error": error,
+                "claimed_at": due,
+                "sent_at": due if status == Reminder.Status.SENT else None,
+            },
+        )

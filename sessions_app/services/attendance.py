@@ -7,9 +7,11 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from ..audit import log_bulk_saves, snapshot
 from ..models import Attendance, Session, SessionNote, User
 from ..selectors import group_roster
 from .errors import ServiceError
+from .reminders import reminders_plan_for_session
 
 # People stay on after the group to put instruments away, and groups run over: minutes
 # attended may exceed the planned length by this much before it looks like a typo.
@@ -131,8 +133,11 @@ def attendance_record(
     if problems:
         raise ServiceError(problems)
 
-    existing = {a.participant_id: a for a in session.attendance.filter(participant__in=entries)}
-    to_create, to_update = [], []
+    existing = {
+        a.participant_id: a
+        for a in session.attendance.filter(participant__in=entries).select_related("participant")
+    }
+    to_create, to_update, before = [], [], []
     for pid, entry in entries.items():
         status, minutes = _normalise(entry, session=session)
         row = existing.get(pid)
@@ -140,7 +145,7 @@ def attendance_record(
             to_create.append(
                 Attendance(
                     session=session,
-                    participant_id=pid,
+                    participant=enrolled[pid],
                     status=status,
                     minutes_attended=minutes,
                     recorded_by=recorded_by,
@@ -148,6 +153,7 @@ def attendance_record(
                 )
             )
         elif (row.status, row.minutes_attended) != (status, minutes):
+            before.append(snapshot(row))
             row.status, row.minutes_attended = status, minutes
             row.recorded_by, row.recorded_at = recorded_by, now
             to_update.append(row)
@@ -161,10 +167,18 @@ def attendance_record(
     Attendance.objects.bulk_update(
         to_update, ["status", "minutes_attended", "recorded_by", "recorded_at"]
     )
+    # Bulk writes send no model signals: the audit trail is written here (one INSERT).
+    log_bulk_saves(
+        created=to_create,
+        updated=list(zip(before, to_update, strict=True)),
+        actor=recorded_by,
+    )
     if session.status == Session.Status.SCHEDULED:
         # Roll call is taken only once the session has started: it is being held.
         session.status = Session.Status.HELD
         session.save(update_fields=["status", "updated_at"])
+    # Reminders (issue 4): reflection invitations to those who attended, with the roll call.
+    reminders_plan_for_session(session=session, now=now)
     return RollCallResult(
         created=len(to_create),
         updated=len(to_update),

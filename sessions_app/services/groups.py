@@ -13,6 +13,11 @@ from django.utils import timezone
 from ..models import Enrollment, Facilitation, Group, Participant, Site, User
 from ..permissions import sites_for_new_group
 from .errors import ServiceError
+from .reminders import (
+    reminders_plan_for_group,
+    reminders_plan_for_participant,
+    valid_reminder_hours,
+)
 from .schedule import ScheduleResult, group_sessions_generate
 
 SCHEDULE_FIELDS = ("weekday", "start_time", "duration_minutes", "first_date", "last_date", "room")
@@ -80,6 +85,7 @@ def group_create(
     enrollment: str = Group.Enrollment.OPEN,
     room: str = "",
     lead: User | None = None,
+    reminder_hours: list[int | float] | None = None,
     now: datetime | None = None,
 ) -> Group:
     """Create a group and its sessions ahead.
@@ -104,6 +110,12 @@ def group_create(
             first_date=first_date,
             last_date=last_date,
         )
+        # Reminders (issue 4): hours before each session; the model's default if not given.
+        hours = (
+            {}
+            if reminder_hours is None
+            else {"reminder_hours": valid_reminder_hours(reminder_hours)}
+        )
         group = Group.objects.create(
             site=site,
             name=name,
@@ -116,6 +128,7 @@ def group_create(
             first_date=first_date,
             last_date=last_date,
             room=room,
+            **hours,
         )
         Facilitation.objects.create(group=group, therapist=lead, role=Facilitation.Role.LEAD)
         group_sessions_generate(group=group, now=now)
@@ -135,6 +148,7 @@ def group_update(
     focus: str,
     enrollment: str,
     room: str,
+    reminder_hours: list[int | float] | None = None,
     now: datetime | None = None,
 ) -> ScheduleResult:
     """Change a group's details; a changed schedule re-times its untouched sessions.
@@ -176,10 +190,17 @@ def group_update(
             "room": room,
         }
         schedule_changed = any(getattr(group, f) != new[f] for f in SCHEDULE_FIELDS)
+        # Reminders (issue 4): None keeps the group's reminder hours as they are.
+        hours_changed = False
+        if reminder_hours is not None:
+            hours = valid_reminder_hours(reminder_hours)
+            hours_changed, new["reminder_hours"] = hours != group.reminder_hours, hours
         for attr, value in new.items():
             setattr(group, attr, value)
         group.save()
         if not schedule_changed:
+            if hours_changed:
+                reminders_plan_for_group(group=group, now=now)
             return ScheduleResult()
         return group_sessions_generate(group=group, now=now, reschedule=True)
 
@@ -266,9 +287,11 @@ def participant_enroll(
                 f"{group.name} is full on {day:%-d %B %Y} ({peak} of {group.capacity} places "
                 "taken). Raise its capacity or choose a later start date."
             )
-        return Enrollment.objects.create(
+        enrollment = Enrollment.objects.create(
             group=group, participant=participant, start_date=start_date
         )
+        reminders_plan_for_participant(participant=participant, now=now)  # reminders (issue 4)
+        return enrollment
 
 
 ENDED_STATUSES = (
@@ -307,4 +330,6 @@ def enrollment_discharge(
             reason,
         )
         enrollment.save(update_fields=["end_date", "status", "discharge_reason"])
+        # Reminders (issue 4): nothing more for sessions after their last day.
+        reminders_plan_for_participant(participant=enrollment.participant)
         return enrollment

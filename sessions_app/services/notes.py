@@ -13,7 +13,16 @@ from datetime import datetime, time
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Attendance, NoteAddendum, ParticipantNote, Session, SessionNote, User
+from ..audit import log_bulk_saves, snapshot
+from ..models import (
+    Attendance,
+    NoteAddendum,
+    Participant,
+    ParticipantNote,
+    Session,
+    SessionNote,
+    User,
+)
 from ..permissions import may_write_clinical_note
 from ..selectors import SessionRecord, session_record
 from ..timeutil import local_to_utc
@@ -122,7 +131,7 @@ def note_save_draft(*, session: Session, author: User, draft: NoteDraft) -> Sess
     session_record_actual_times(
         session=session, actual_start=draft.actual_start, actual_end=draft.actual_end
     )
-    _save_participant_notes(note, draft.participant_notes)
+    _save_participant_notes(note, draft.participant_notes, author=author)
     return note
 
 
@@ -138,26 +147,37 @@ def note_participants_allowed(*, session: Session, note: SessionNote | None) -> 
     return attended
 
 
-def _save_participant_notes(note: SessionNote, texts: Mapping[int, str]) -> None:
+def _save_participant_notes(
+    note: SessionNote, texts: Mapping[int, str], *, author: User | None = None
+) -> None:
     allowed = note_participants_allowed(session=note.session, note=note)
     if set(texts) - allowed:
         raise ServiceError(
             "Participant notes are written only for participants who attended "
             "(present, late or left early). Record their attendance first."
         )
-    existing = {pn.participant_id: pn for pn in note.participant_notes.all()}
-    to_create, to_update = [], []
+    existing = {
+        pn.participant_id: pn for pn in note.participant_notes.select_related("participant")
+    }
+    # Names for the audit trail's entries, in one query.
+    people = Participant.objects.in_bulk(set(texts) - set(existing))
+    to_create, to_update, before = [], [], []
     for pid, text in texts.items():
         text = text.strip()
         row = existing.get(pid)
         if row is None:
             if text:
-                to_create.append(ParticipantNote(note=note, participant_id=pid, text=text))
+                to_create.append(ParticipantNote(note=note, participant=people[pid], text=text))
         elif row.text != text:
+            before.append(snapshot(row))
             row.text = text
             to_update.append(row)
     ParticipantNote.objects.bulk_create(to_create)
     ParticipantNote.objects.bulk_update(to_update, ["text"])
+    # Bulk writes send no model signals: the audit trail is written here (one INSERT).
+    log_bulk_saves(
+        created=to_create, updated=list(zip(before, to_update, strict=True)), actor=author
+    )
 
 
 def note_missing_for_signing(

@@ -17,9 +17,19 @@ from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from ..models import Attendance, Group, PlanItem, Session, SessionChange, SessionNote, User
+from ..models import (
+    Attendance,
+    Group,
+    PlanItem,
+    Reminder,
+    Session,
+    SessionChange,
+    SessionNote,
+    User,
+)
 from ..timeutil import local_to_utc
 from .errors import ServiceError
+from .reminders import reminders_plan_for_group, reminders_plan_for_session
 
 log = logging.getLogger("refrain.schedule")
 
@@ -96,6 +106,16 @@ def untouched(sessions: QuerySet[Session]) -> QuerySet[Session]:
         .exclude(Exists(Attendance.objects.filter(session=same)))
         .exclude(Exists(SessionNote.objects.filter(session=same)))
         .exclude(Exists(SessionChange.objects.filter(session=same)))
+        # Reminders (issue 4): once a reminder has gone out (or may have), the session
+        # has been promised at its time; moving it is a change people are told about.
+        .exclude(
+            Exists(
+                Reminder.objects.filter(
+                    session=same,
+                    status__in=(Reminder.Status.SENT, Reminder.Status.INTERRUPTED),
+                )
+            )
+        )
     )
 
 
@@ -150,6 +170,8 @@ def group_sessions_generate(
         ]
         Session.objects.bulk_create(missing)
         result.created = len(missing)
+        # Reminders (issue 4): the new and re-timed sessions' rows, in this transaction.
+        reminders_plan_for_group(group=group, now=now)
         return result
 
 
@@ -352,6 +374,7 @@ def session_move(
         )
         session.starts_at, session.ends_at, session.room = starts, ends, room
         session.save(update_fields=["starts_at", "ends_at", "room", "updated_at"])
+        reminders_plan_for_session(session=session, now=now)  # reminders (issue 4)
         return session
 
 
@@ -370,6 +393,7 @@ def session_cancel(*, session: Session, reason: str, user: User | None) -> Sessi
         _record(session, SessionChange.Kind.CANCELLED, reason=reason, user=user)
         session.status, session.cancel_reason = Session.Status.CANCELLED, reason
         session.save(update_fields=["status", "cancel_reason", "updated_at"])
+        reminders_plan_for_session(session=session)  # reminders (issue 4)
         return session
 
 
@@ -383,6 +407,7 @@ def session_restore(*, session: Session, reason: str = "", user: User | None) ->
         _record(session, SessionChange.Kind.RESTORED, reason=reason.strip(), user=user)
         session.status, session.cancel_reason = Session.Status.SCHEDULED, ""
         session.save(update_fields=["status", "cancel_reason", "updated_at"])
+        reminders_plan_for_session(session=session)  # reminders (issue 4)
         return session
 
 

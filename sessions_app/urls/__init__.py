@@ -11,4 +11,11 @@ urlpatterns = [
     path("sessions/", include("sessions_app.urls.planning")),
     path("songs/", include("sessions_app.urls.music")),
     path("participants/", include("sessions_app.urls.participants")),
+    path("lullaby/", include("sessions_app.urls.lullaby")),  # lullaby projects, recording logs
+    # Participants' own pages and signed links; reflections; calendar feeds.
+    path("", include("sessions_app.urls.participant_pages")),
+    path("", include("sessions_app.urls.reflections")),
+    path("", include("sessions_app.urls.calendar_feeds")),
+    path("reminders/", include("sessions_app.urls.reminders")),  # reminder outbox (issue 4)
+    path("", include("sessions_app.urls.admin_reports")),  # reports, audit, consents (issue 7)
 ]

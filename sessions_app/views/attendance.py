@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from .. import selectors
+from .. import selectors, selectors_participants
 from ..forms.attendance import RollCallForm
 from ..models import SessionNote
 from ..permissions import get_session_for_user
@@ -48,6 +48,8 @@ def roll_call(request: HttpRequest, session_id: int) -> HttpResponse:
         "unrecorded": sum(1 for line in lines if line.on_roster and line.attendance is None),
         "closed": closed,
         "note_signed": note_signed,
+        # RSVPs (participants' pages): who said they are coming, or not.
+        "rsvps": selectors_participants.session_rsvps(session=session),
     }
     return render(request, "meetings/roll_call.html", ctx)
 

@@ -2,15 +2,22 @@ from datetime import datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from .. import selectors
+from .. import links, selectors
 from ..permissions import participant_profile
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
+    # A participant's home is their own page, whether they logged in or opened a link.
+    if links.participant_from_request(request) is not None:
+        return redirect("participant_home")
+    return _home(request)
+
+
+@login_required
+def _home(request: HttpRequest) -> HttpResponse:
     user = request.user
     now = timezone.now()
     if user.is_administrator:
@@ -32,6 +39,12 @@ def home(request: HttpRequest) -> HttpResponse:
             "groups": selectors.groups_overview(user=user, today=timezone.localdate(now)),
         }
         return render(request, "home/therapist.html", ctx)
+    # --- Lullaby projects: a teaching artist's home is the board of their projects. ---
+    if user.is_teaching_artist:
+        from .lullaby import board_page
+
+        return board_page(request)
+    # --- end lullaby ---
     participant = participant_profile(user)
     sessions = (
         selectors.participant_upcoming_sessions(participant=participant, now=now)

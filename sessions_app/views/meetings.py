@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from .. import selectors
+from .. import selectors, selectors_participants, selectors_reminders
 from ..forms.groups import add_service_error
 from ..forms.meetings import SessionCancelForm, SessionMoveForm, SessionRestoreForm
 from ..permissions import get_session_for_user
@@ -38,6 +38,18 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         "may_cancel": schedule.cancel_refusal(session, has_attendance=has_attendance) is None,
         "may_restore": schedule.restore_refusal(session) is None,
     }
+    # ---- RSVPs and reflections (participants' pages): who said they are coming; the
+    # reflections' words for the group's therapists, only their number for administrators.
+    attended = [p for p, record in roster if record and record.attended]
+    attended += [record.participant for record in extra if record.attended]
+    ctx["rsvps"] = selectors_participants.session_rsvps(session=session)
+    ctx["reflections"] = selectors_participants.session_reflections(
+        user=request.user, session=session, attended=attended
+    )
+    # ---- /RSVPs and reflections
+    # ---- Reminders (issue 4): each reminder of this session, its status and error.
+    ctx["reminders"] = selectors_reminders.session_reminders(user=request.user, session=session)
+    # ---- /Reminders
     return render(request, "meetings/session_detail.html", ctx)
 
 

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from .. import selectors_participants, selectors_reminders
 from ..models import Attendance
 from ..permissions import get_participant_for_user, groups_for, sessions_for
 
@@ -21,4 +22,12 @@ def participant_detail(request: HttpRequest, participant_id: int) -> HttpRespons
         .order_by("-session__starts_at")[:20]
     )
     ctx = {"participant": participant, "enrollments": enrollments, "attendance": attendance}
+    # Reflections (participants' pages): how many and when, never what they say.
+    ctx["reflection_summary"] = selectors_participants.participant_reflection_summary(
+        user=request.user, participant=participant
+    )
+    # Reminders (issue 4): the latest about sessions this user may see, with any error.
+    ctx["reminders"] = selectors_reminders.participant_reminders(
+        user=request.user, participant=participant
+    )[:30]
     return render(request, "participants/detail.html", ctx)

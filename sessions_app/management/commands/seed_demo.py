@@ -33,6 +33,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line}")
         self.stdout.write(
             f"Logins (password {DEMO_PASSWORD}): admin (administrator), "
-            "therapist (therapist), participant (participant); "
+            "therapist (therapist), participant (participant), "
+            "artist (teaching artist on a lullaby project); "
             "co-facilitators jrivera and pnatarajan too"
         )
