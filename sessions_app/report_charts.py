@@ -7,7 +7,7 @@ page. A month without sessions has no bar and a dash instead of a value.
 
 from dataclasses import dataclass
 
-from .selectors_reports import MonthFigures
+from .selectors.reports import MonthFigures
 
 WIDTH, HEIGHT = 720, 250
 LEFT, RIGHT, TOP, BOTTOM = 44, 8, 22, 46

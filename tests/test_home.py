@@ -153,3 +153,11 @@ def test_it_renders_the_participant_home_in_bounded_queries(
     # sessions to reflect on, their reflections and their lullaby project.
     with django_assert_max_num_queries(10):
         assert client.get(reverse("participant_home")).status_code == 200
+
+
+def test_it_offers_staff_the_groups_page_from_every_page(client, therapist, participant):
+    client.force_login(therapist)
+    assert f'href="{reverse("group_list")}"' in client.get(reverse("home")).content.decode()
+    client.force_login(participant.user)
+    body = client.get(reverse("home"), follow=True).content.decode()
+    assert f'href="{reverse("group_list")}"' not in body

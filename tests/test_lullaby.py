@@ -22,7 +22,7 @@ from sessions_app.models import (
     Take,
     User,
 )
-from sessions_app.selectors_lullaby import drafts_compare
+from sessions_app.selectors.lullaby import drafts_compare
 from sessions_app.services import lullaby as services
 from sessions_app.services.errors import ServiceError
 from tests import factories as f

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sessions_app.models import PlanItem, Session
-from sessions_app.selectors_music import describe_last_use
+from sessions_app.selectors.music import describe_last_use
 from sessions_app.services import planning
 from sessions_app.services.errors import ServiceError
 from tests import factories as f

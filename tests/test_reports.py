@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions_app.selectors_reports import Period
+from sessions_app.selectors.reports import Period
 from tests import factories as f
 
 FEBRUARY = {"start": "2026-02-01", "end": "2026-02-28"}

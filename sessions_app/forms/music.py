@@ -6,7 +6,7 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
 from ..models import Song, Theme
-from ..selectors_music import SongFilters
+from ..selectors.music import SongFilters
 
 
 class SongForm(forms.Form):

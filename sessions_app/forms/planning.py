@@ -5,7 +5,7 @@ from datetime import date, datetime
 from django import forms
 
 from ..models import PlanItem, Session, Song
-from ..selectors_music import describe_last_use
+from ..selectors.music import describe_last_use
 
 
 class SongChoiceField(forms.ModelChoiceField):

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from ..selectors_reports import Period
+from ..selectors.reports import Period
 from .groups import DATE
 
 MAX_DAYS = 10 * 366

@@ -31,7 +31,7 @@ from ..models import (
     User,
 )
 from ..permissions import may_edit_project, may_manage_project, participants_for_new_project
-from ..selectors_lullaby import ConsentState, consent_state, stage_index
+from ..selectors.lullaby import ConsentState, consent_state, stage_index
 from .errors import ServiceError
 
 Stage = LullabyProject.Stage

@@ -7,6 +7,7 @@ without a phone, or who would rather say it than type it); it then says so.
 """
 
 from datetime import datetime, timedelta
+from typing import NotRequired, TypedDict, Unpack
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,6 +25,18 @@ SCORES = {
     "craving": (0, 10, "Craving"),
 }
 SONG_TEXT_MAX = 200
+
+
+class Answers(TypedDict):
+    """What a participant says about a session, as every reflection service takes it."""
+
+    mood_before: int | None
+    mood_after: int | None
+    connection: int | None
+    craving: NotRequired[int | None]
+    song: NotRequired[Song | None]
+    song_text: NotRequired[str]
+    text: NotRequired[str]
 
 
 def reflection_edit_deadline(reflection: Reflection) -> datetime:
@@ -52,23 +65,11 @@ def reflection_refusal(*, participant: Participant, session: Session) -> str | N
     return None
 
 
-def _clean(
-    *,
-    session: Session,
-    mood_before: int | None,
-    mood_after: int | None,
-    connection: int | None,
-    craving: int | None,
-    song: Song | None,
-    song_text: str,
-    text: str,
-) -> dict:
-    values = {
-        "mood_before": mood_before,
-        "mood_after": mood_after,
-        "connection": connection,
-        "craving": craving,
-    }
+def _clean(*, session: Session, **answers: Unpack[Answers]) -> dict:
+    values = {name: answers.get(name) for name in SCORES}
+    song = answers.get("song")
+    song_text = answers.get("song_text", "")
+    text = answers.get("text", "")
     problems: dict[str, str] = {}
     for name, (low, high, label) in SCORES.items():
         value = values[name]
@@ -107,13 +108,7 @@ def reflection_submit(
     *,
     participant: Participant,
     session: Session,
-    mood_before: int | None,
-    mood_after: int | None,
-    connection: int | None,
-    craving: int | None = None,
-    song: Song | None = None,
-    song_text: str = "",
-    text: str = "",
+    **answers: Unpack[Answers],
 ) -> Reflection:
     """The participant's own reflection on a session they attended."""
     refusal = reflection_refusal(participant=participant, session=session)
@@ -121,16 +116,7 @@ def reflection_submit(
         raise ServiceError(refusal)
     if Reflection.objects.filter(session=session, participant=participant).exists():
         raise ServiceError("You already wrote about this session; you can change it instead.")
-    fields = _clean(
-        session=session,
-        mood_before=mood_before,
-        mood_after=mood_after,
-        connection=connection,
-        craving=craving,
-        song=song,
-        song_text=song_text,
-        text=text,
-    )
+    fields = _clean(session=session, **answers)
     return _create(participant=participant, session=session, entered_by=None, **fields)
 
 
@@ -139,14 +125,8 @@ def reflection_update(
     *,
     reflection: Reflection,
     participant: Participant,
-    mood_before: int | None,
-    mood_after: int | None,
-    connection: int | None,
-    craving: int | None = None,
-    song: Song | None = None,
-    song_text: str = "",
-    text: str = "",
     now: datetime | None = None,
+    **answers: Unpack[Answers],
 ) -> Reflection:
     """The participant changes their reflection, within REFLECTION_EDIT_HOURS of writing it.
 
@@ -164,16 +144,7 @@ def reflection_update(
             f"Reflections can be changed for {settings.REFLECTION_EDIT_HOURS} hours after "
             "they are written, and that time has passed for this one."
         )
-    fields = _clean(
-        session=reflection.session,
-        mood_before=mood_before,
-        mood_after=mood_after,
-        connection=connection,
-        craving=craving,
-        song=song,
-        song_text=song_text,
-        text=text,
-    )
+    fields = _clean(session=reflection.session, **answers)
     for name, value in fields.items():
         setattr(reflection, name, value)
     reflection.save(update_fields=[*fields, "updated_at"])
@@ -186,13 +157,7 @@ def reflection_enter_for(
     session: Session,
     participant: Participant,
     entered_by: User,
-    mood_before: int | None,
-    mood_after: int | None,
-    connection: int | None,
-    craving: int | None = None,
-    song: Song | None = None,
-    song_text: str = "",
-    text: str = "",
+    **answers: Unpack[Answers],
 ) -> Reflection:
     """A therapist of the group enters a participant's reflection on their behalf."""
     if not may_enter_reflection_for(entered_by, session.group):
@@ -206,14 +171,5 @@ def reflection_enter_for(
         )
     if Reflection.objects.filter(session=session, participant=participant).exists():
         raise ServiceError(f"{participant.short_name} already has a reflection for this session.")
-    fields = _clean(
-        session=session,
-        mood_before=mood_before,
-        mood_after=mood_after,
-        connection=connection,
-        craving=craving,
-        song=song,
-        song_text=song_text,
-        text=text,
-    )
+    fields = _clean(session=session, **answers)
     return _create(participant=participant, session=session, entered_by=entered_by, **fields)

@@ -4,10 +4,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from .. import selectors, selectors_participants
+from .. import selectors
 from ..forms.attendance import RollCallForm
 from ..models import SessionNote
 from ..permissions import get_session_for_user
+from ..selectors import participants as selectors_participants
 from ..services import attendance as attendance_services
 from ..services.errors import ServiceError
 

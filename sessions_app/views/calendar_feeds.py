@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from .. import calendar_feeds, selectors_participants
+from .. import calendar_feeds
 from ..models import Participant, Session, User
+from ..selectors import participants as selectors_participants
 from ..services import calendar_feeds as feed_services
 
 

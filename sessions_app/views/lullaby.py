@@ -49,7 +49,7 @@ from ..permissions import (
     participants_for_new_project,
     projects_for,
 )
-from ..selectors_lullaby import consent_state, drafts_compare, project_board, project_record
+from ..selectors.lullaby import consent_state, drafts_compare, project_board, project_record
 from ..services import lullaby as services
 from ..services.errors import ServiceError
 

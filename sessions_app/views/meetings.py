@@ -4,10 +4,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from .. import selectors, selectors_participants, selectors_reminders
+from .. import selectors
 from ..forms.groups import add_service_error
 from ..forms.meetings import SessionCancelForm, SessionMoveForm, SessionRestoreForm
 from ..permissions import get_session_for_user
+from ..selectors import participants as selectors_participants
+from ..selectors import reminders as selectors_reminders
 from ..services import schedule
 from ..services.errors import ServiceError
 

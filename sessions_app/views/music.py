@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .. import selectors_music
 from ..forms.music import SongFilterForm, SongForm
 from ..permissions import check_song_library_access, get_song_for_user
+from ..selectors import music as selectors_music
 from ..services.errors import ServiceError
 from ..services.music import song_create, song_update
 

@@ -20,12 +20,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import links, selectors_participants
+from .. import links
 from ..forms.groups import add_service_error
 from ..forms.participants import ReminderSettingsForm
 from ..forms.reflections import ReflectionForm
 from ..models import Enrollment, Participant, Reflection, Rsvp, Session
 from ..permissions import get_session_for_participant, own_reflections
+from ..selectors import participants as selectors_participants
 from ..services import calendar_feeds as feed_services
 from ..services import participants as participant_services
 from ..services import reflections as reflection_services

@@ -2,9 +2,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .. import selectors_participants, selectors_reminders
 from ..models import Attendance
 from ..permissions import get_participant_for_user, groups_for, sessions_for
+from ..selectors import participants as selectors_participants
+from ..selectors import reminders as selectors_reminders
 
 
 @login_required

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from .. import selectors_music
 from ..forms.planning import PlanCopyForm, PlanItemForm
 from ..models import Session
 from ..permissions import get_plan_item_for_user, get_session_for_user, songs_for
+from ..selectors import music as selectors_music
 from ..services import planning
 from ..services.errors import ServiceError
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import charts, links, selectors_participants
+from .. import charts, links
 from ..forms.groups import add_service_error
 from ..forms.reflections import ReflectionForm
 from ..models import Reflection
@@ -22,6 +22,7 @@ from ..permissions import (
     get_session_participant_for_user,
     may_enter_reflection_for,
 )
+from ..selectors import participants as selectors_participants
 from ..services import calendar_feeds as feed_services
 from ..services import reflections as reflection_services
 from ..services.errors import ServiceError

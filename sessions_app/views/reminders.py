@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .. import selectors_reminders
 from ..permissions import check_reminder_pages_access, get_reminder_for_user
+from ..selectors import reminders as selectors_reminders
 from ..services import reminders
 from ..services.errors import ServiceError
 

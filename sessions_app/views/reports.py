@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from .. import selectors
-from .. import selectors_reports as reports
 from ..exports import csv_response
 from ..forms.reports import period_from
 from ..models import Participant, Session, Site
@@ -29,7 +28,8 @@ from ..permissions import (
     report_sites_for,
 )
 from ..report_charts import trend_chart
-from ..selectors_reports import Figures, Period, Report
+from ..selectors import reports as reports
+from ..selectors.reports import Figures, Period, Report
 
 FIGURE_HEADER = [
     "Sessions held",

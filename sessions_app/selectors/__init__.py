@@ -1,11 +1,15 @@
-"""Reads for pages: small functions over querysets already narrowed by permissions."""
+"""Reads for pages: small functions over querysets already narrowed by permissions.
+
+The shared reads (home pages, rosters, a session's record) live here; each area has its
+own module beside this one: music, participants, reminders, reports, lullaby.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from .models import (
+from ..models import (
     Attendance,
     Enrollment,
     Facilitation,
@@ -19,7 +23,7 @@ from .models import (
     Site,
     User,
 )
-from .permissions import groups_for, sessions_for, sites_for
+from ..permissions import groups_for, sessions_for, sites_for
 
 
 @dataclass

@@ -1,7 +1,6 @@
 """Reads for the song library and session plans.
 
-Kept apart from `selectors.py` so the music pages can grow without touching the
-shared reads. Every function takes querysets already narrowed by `permissions`.
+Every function takes querysets already narrowed by `permissions`.
 """
 
 from dataclasses import dataclass
@@ -9,8 +8,8 @@ from datetime import date, datetime
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
-from .models import Group, PlanItem, Session, Song, Theme, User
-from .permissions import sessions_for, songs_for
+from ..models import Group, PlanItem, Session, Song, Theme, User
+from ..permissions import sessions_for, songs_for
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 
-from .models import Attendance, Enrollment, Group, Participant, Session, Site, User
+from ..models import Attendance, Enrollment, Group, Participant, Session, Site, User
 
 HELD, CANCELLED, SCHEDULED = (
     Session.Status.HELD,

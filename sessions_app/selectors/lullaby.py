@@ -2,8 +2,7 @@
 side-by-side comparison of two lyric drafts.
 
 Every function takes a project (or a queryset of projects) already fetched or narrowed
-through `permissions`; nothing here decides who may see what. Kept apart from
-`selectors.py` so this area can grow without touching the shared reads.
+through `permissions`; nothing here decides who may see what.
 """
 
 import difflib
@@ -14,7 +13,7 @@ from datetime import datetime
 
 from django.db.models import Max, Prefetch, QuerySet
 
-from .models import LullabyProject, LyricDraft, ProjectConsent, RecordingSession, StageChange, Take
+from ..models import LullabyProject, LyricDraft, ProjectConsent, RecordingSession, StageChange, Take
 
 Stage = LullabyProject.Stage
 STAGE_ORDER: list[str] = list(Stage.values)

@@ -2,8 +2,8 @@
 
 from django.db.models import QuerySet
 
-from .models import Participant, Reminder, Session, User
-from .permissions import reminders_for
+from ..models import Participant, Reminder, Session, User
+from ..permissions import reminders_for
 
 TROUBLE = (Reminder.Status.FAILED, Reminder.Status.INTERRUPTED)
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, QuerySet
 
-from .models import (
+from ..models import (
     Attendance,
     Enrollment,
     Group,
@@ -18,9 +18,9 @@ from .models import (
     Song,
     User,
 )
-from .permissions import own_reflections, reflection_dates_for, reflections_for
-from .selectors import participant_upcoming_sessions
-from .services.reflections import reflection_edit_deadline
+from ..permissions import own_reflections, reflection_dates_for, reflections_for
+from ..selectors import participant_upcoming_sessions
+from ..services.reflections import reflection_edit_deadline
 
 # A reflection is invited for sessions attended this recently; older ones can still be
 # written through a reflection link, but the page does not nag about them.
