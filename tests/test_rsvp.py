@@ -77,6 +77,17 @@ def test_it_answers_404_for_a_session_of_another_group(client, participant, othe
     assert not Rsvp.objects.exists()
 
 
+def test_it_refuses_a_signed_link_for_a_session_of_another_group(
+    client, participant, other_session
+):
+    # A validly signed link naming someone else's session answers for nothing.
+    token = links.link_token(participant=participant, action="confirm", session_id=other_session.pk)
+    response = client.post(reverse("participant_link", args=[token]))
+    assert response.status_code == 400
+    assert "not one of yours" in response.content.decode()
+    assert not Rsvp.objects.exists()
+
+
 def test_it_confirms_from_a_reminder_link_only_when_the_button_is_pressed(
     client, participant, session
 ):

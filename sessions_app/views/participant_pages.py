@@ -24,8 +24,8 @@ from .. import links
 from ..forms.groups import add_service_error
 from ..forms.participants import ReminderSettingsForm
 from ..forms.reflections import ReflectionForm
-from ..models import Enrollment, Participant, Reflection, Rsvp, Session
-from ..permissions import get_session_for_participant, own_reflections
+from ..models import Participant, Reflection, Rsvp, Session
+from ..permissions import get_session_for_participant, own_reflections, sessions_of_participant
 from ..selectors import participants as selectors_participants
 from ..services import calendar_feeds as feed_services
 from ..services import participants as participant_services
@@ -123,12 +123,13 @@ def _link_stop(request: HttpRequest, participant: Participant) -> HttpResponse:
 def _link_rsvp(
     request: HttpRequest, participant: Participant, session_id: int, answer: str
 ) -> HttpResponse:
-    session = Session.objects.select_related("group__site").filter(pk=session_id).first()
-    mine = (
-        session is not None
-        and Enrollment.objects.filter(participant=participant, group_id=session.group_id).exists()
+    session = (
+        sessions_of_participant(participant)
+        .select_related("group__site")
+        .filter(pk=session_id)
+        .first()
     )
-    if not mine:
+    if session is None:
         return _link_problem(
             request, "This session is not one of yours, so there is nothing to answer.", status=400
         )
