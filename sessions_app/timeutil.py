@@ -20,3 +20,29 @@ def local_to_utc(day: date, at: time, tz: ZoneInfo) -> datetime:
             "that night. Choose another time."
         )
     return local.astimezone(UTC)
+
+
+class SiteLocalDateTime(datetime):
+    """A datetime already in a site's zone, which templates show as it is.
+
+    Django's `date` and `time` filters convert every aware datetime to the current time
+    zone (the server's); this one opts out, so `{{ session.local_starts_at|time }}` shows
+    the time on the clock in the room whatever zone the server runs in.
+    """
+
+    convert_to_local_time = False
+
+
+def at_site(moment: datetime, tz: ZoneInfo) -> SiteLocalDateTime:
+    local = moment.astimezone(tz)
+    return SiteLocalDateTime(
+        local.year,
+        local.month,
+        local.day,
+        local.hour,
+        local.minute,
+        local.second,
+        local.microsecond,
+        tzinfo=local.tzinfo,
+        fold=local.fold,
+    )

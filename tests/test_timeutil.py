@@ -37,3 +37,19 @@ def test_it_handles_zones_without_dst():
     assert local_to_utc(date(2026, 7, 1), time(10, 0), phoenix) == datetime(
         2026, 7, 1, 17, tzinfo=UTC
     )
+
+
+def test_it_shows_a_sessions_local_time_through_template_filters(group, settings):
+    from django.template import Context, Template
+
+    from tests import factories as f
+
+    settings.TIME_ZONE = "UTC"
+    # 10:00 in New York on 17 November is 15:00 UTC.
+    start = datetime(2026, 11, 17, 15, tzinfo=UTC)
+    session = f.SessionFactory(group=group, starts_at=start, ends_at=start.replace(hour=16))
+    rendered = Template(
+        '{{ s.local_starts_at|date:"D j M" }}, {{ s.local_starts_at|time:"H:i" }}'
+        '–{{ s.local_ends_at|time:"H:i" }}'
+    ).render(Context({"s": session}))
+    assert rendered == "Tue 17 Nov, 10:00–11:00"

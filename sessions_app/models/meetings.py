@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from ..timeutil import at_site
 from .groups import Group
 from .music import Song
 from .people import Participant
@@ -64,11 +65,11 @@ class Session(models.Model):
 
     @property
     def local_starts_at(self) -> datetime:
-        return self.starts_at.astimezone(self.group.site.tz)
+        return at_site(self.starts_at, self.group.site.tz)
 
     @property
     def local_ends_at(self) -> datetime:
-        return self.ends_at.astimezone(self.group.site.tz)
+        return at_site(self.ends_at, self.group.site.tz)
 
     @property
     def local_date(self) -> date:
