@@ -19,7 +19,7 @@ from typing import TypeVar
 from auditlog.models import LogEntry
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from .models import (
@@ -564,30 +564,43 @@ def audit_entries_for(user: User) -> QuerySet[LogEntry]:
 
     A superuser: all of them. An administrator: entries about records at the sites they
     administer, and about the accounts of people who work or take part there. Whether
-    an entry is "at a site" is decided from the record it names, in the same query
-    (one subquery per kind of record). Entries that name no record at a site (a failed
-    login for an unknown username, an export of every site, a deleted record) are
-    left to superusers.
+    an entry is "at a site" is decided from the record it names as it is now, in the same
+    query. Entries that name no record at a site (a failed login for an unknown username,
+    an export of every site, a deleted record) are left to superusers.
+
+    Each entry is checked against its own record (EXISTS by primary key, a few index
+    lookups), not against every record the sites hold: a screen is then read newest
+    first along the trail's time index, stopping once it is full, instead of gathering
+    the ids of every record at the sites first.
     """
     if not is_administrator(user):
         return LogEntry.objects.none()
     if user.is_superuser:
         return LogEntry.objects.all()
-    sites = report_sites_for(user).values("pk")
+    sites = list(report_sites_for(user).values_list("pk", flat=True))
+    if not sites:
+        return LogEntry.objects.none()
     models = {label: apps.get_model(label) for label in AUDIT_SITE_PATHS}
     types = ContentType.objects.get_for_models(*models.values(), User)
-    about = Q(
-        content_type=types[User],
-        object_id__in=User.objects.filter(
-            Q(sites__in=sites)
-            | Q(facilitations__group__site__in=sites)
-            | Q(participant_profile__site__in=sites)
-        ).values("pk"),
+    entry_record = OuterRef("object_id")
+    person = (
+        Exists(User.sites.through.objects.filter(user_id=entry_record, site_id__in=sites))
+        | Exists(
+            apps.get_model("sessions_app", "Facilitation").objects.filter(
+                therapist_id=entry_record, group__site_id__in=sites
+            )
+        )
+        | Exists(Participant.objects.filter(user_id=entry_record, site_id__in=sites))
     )
+    about = Q(content_type=types[User]) & Q(person)
     for label, path in AUDIT_SITE_PATHS.items():
         model = models[label]
-        records = model._default_manager.filter(**{f"{path}__in": sites}).values("pk")
-        about |= Q(content_type=types[model], object_id__in=records)
+        if path == "pk":
+            at_sites = Q(object_id__in=sites)
+        else:
+            records = model._default_manager.filter(pk=entry_record, **{f"{path}__in": sites})
+            at_sites = Q(Exists(records))
+        about |= Q(content_type=types[model]) & at_sites
     return LogEntry.objects.filter(about)
 
 

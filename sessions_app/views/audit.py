@@ -1,33 +1,26 @@
-"""The audit trail's review screen: administrators only, filtered, paginated."""
+"""The audit trail's review screen: administrators only, filtered, newest first, a
+screen at a time with links to newer and older entries."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from auditlog.models import LogEntry
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from ..audit import ACCESS_KINDS, access_kinds_label
+from ..audit import access_kinds_label
 from ..forms.audit import AuditFilterForm
-from ..models import Session, SessionNote
+from ..models import Session
 from ..permissions import audit_entries_for, check_admin_pages, report_sites_for
+from ..selectors.audit import Position, audit_entries_filter, audit_page
 
 PER_PAGE = 50
-_CHANGE_ACTIONS = {
-    "create": LogEntry.Action.CREATE,
-    "update": LogEntry.Action.UPDATE,
-    "delete": LogEntry.Action.DELETE,
-}
 _ACTION_LABELS = {
     LogEntry.Action.CREATE: "Created",
     LogEntry.Action.UPDATE: "Changed",
@@ -56,40 +49,6 @@ def _display_zone(request: HttpRequest) -> ZoneInfo:
     """The zone of the administrator's sites when they share one, else the server's."""
     zones = set(report_sites_for(request.user).values_list("time_zone", flat=True))
     return ZoneInfo(zones.pop() if len(zones) == 1 else settings.TIME_ZONE)
-
-
-def _filter(entries: QuerySet[LogEntry], data: dict, tz: ZoneInfo) -> QuerySet[LogEntry]:
-    if data.get("user"):
-        name = data["user"].strip()
-        entries = entries.filter(
-            Q(actor__username__iexact=name) | Q(additional_data__username__iexact=name)
-        )
-    if data.get("record_type"):
-        model = apps.get_model(data["record_type"])
-        about = Q(content_type=ContentType.objects.get_for_model(model))
-        if data.get("record_id"):
-            about &= Q(object_id=data["record_id"])
-            if model is SessionNote:
-                # A note's pages are at its session's address, and are logged as
-                # views "about" the session's note.
-                session_ids = SessionNote.objects.filter(pk=data["record_id"]).values("session_id")
-                about |= Q(
-                    content_type=ContentType.objects.get_for_model(Session),
-                    object_id__in=session_ids,
-                    additional_data__about="note",
-                )
-        entries = entries.filter(about)
-    action = data.get("action")
-    if action in _CHANGE_ACTIONS:
-        entries = entries.filter(action=_CHANGE_ACTIONS[action])
-    elif action in ACCESS_KINDS:
-        entries = entries.filter(action=LogEntry.Action.ACCESS, additional_data__what=action)
-    if data.get("start"):
-        entries = entries.filter(timestamp__gte=datetime.combine(data["start"], time.min, tz))
-    if data.get("end"):
-        end = datetime.combine(data["end"] + timedelta(days=1), time.min, tz)
-        entries = entries.filter(timestamp__lt=end)
-    return entries
 
 
 def _shown(value: object) -> str:
@@ -167,19 +126,23 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     entries = audit_entries_for(request.user)
     if form.is_bound and form.is_valid():
-        entries = _filter(entries, form.cleaned_data, tz)
+        entries = audit_entries_filter(entries, data=form.cleaned_data, tz=tz)
     elif form.is_bound:
         entries = entries.none()
-    entries = entries.select_related("actor", "content_type").order_by("-timestamp", "-pk")
-    page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
-    entries_on_page = list(page.object_list)
-    names = _record_names(entries_on_page)
+    page = audit_page(
+        entries.select_related("actor", "content_type"),
+        older_than=Position.parse(request.GET.get("older")),
+        newer_than=Position.parse(request.GET.get("newer")),
+        per_page=PER_PAGE,
+    )
+    names = _record_names(page.entries)
     query = request.GET.copy()
-    query.pop("page", None)
+    for moved in ("older", "newer", "page"):
+        query.pop(moved, None)
     ctx = {
         "form": form,
         "page": page,
-        "lines": [_line(e, names) for e in entries_on_page],
+        "lines": [_line(e, names) for e in page.entries],
         "tz": tz,
         "query": query.urlencode(),
         "full_trail": request.user.is_superuser,
