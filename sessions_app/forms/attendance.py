@@ -9,12 +9,35 @@ from ..selectors import RosterLine
 from ..services.attendance import AttendanceEntry, attendance_entry_problem
 
 
+@dataclass(frozen=True)
+class StatusChoice:
+    """One status button of a row, ready to print."""
+
+    value: str
+    label: str
+    id: str
+    checked: bool
+
+
 @dataclass
 class RollCallRow:
     participant: Participant
     attendance: Attendance | None
     status: forms.BoundField
     minutes: forms.BoundField
+
+    @property
+    def choices(self) -> list[StatusChoice]:
+        """The status buttons, printed by the template itself: rendering each radio
+        through Django's widget templates cost more than the rest of the page with a
+        full group at the door."""
+        current = self.status.value()
+        current = "" if current is None else str(current)
+        prefix = self.status.auto_id
+        return [
+            StatusChoice(value, label, f"{prefix}_{i}", value == current)
+            for i, (value, label) in enumerate(Attendance.Status.choices)
+        ]
 
 
 class RollCallForm(forms.Form):
