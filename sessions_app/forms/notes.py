@@ -1,7 +1,7 @@
 """Session notes: the group note, actual times, a note per attending participant."""
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from dataclasses import dataclass
+
 from django import forms
 
 from ..models import SessionNote
@@ -18,11 +18,70 @@ SECTION_HELP = {
     "plan": "What comes next for the group.",
 }
 
-NAMES_REMINDER = HTML(
-    '<div class="alert alert-warning py-2 small" role="note">Write the group note without '
-    "participants' names; per-participant notes are private to each. A participant's "
-    "copy of this note includes the group note as written.</div>"
-)
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    id: str
+    checked: bool
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """What the note page prints for one field.
+
+    The page writes the Bootstrap markup itself (templates/notes/_fields.html) from
+    these plain values: rendering a dozen fields through crispy's and Django's widget
+    templates took half the time of the whole page.
+    """
+
+    name: str
+    id: str
+    # "textarea", or an <input> type such as "time"
+    input_type: str
+    # Bootstrap's crispy pack marks each input with its widget's class name.
+    widget_class: str
+    rows: str
+    label: str
+    value: str
+    errors: list[str]
+    help_text: str
+    describedby: str
+    required: bool
+    choices: list[Choice]
+
+
+def field_view(bound: forms.BoundField) -> FieldView:
+    widget = bound.field.widget
+    value = bound.value()
+    choices = []
+    if isinstance(widget, forms.RadioSelect):
+        current = "" if value is None else str(value)
+        choices = [
+            Choice(str(v), str(label), f"{bound.auto_id}_{i}", str(v) == current)
+            for i, (v, label) in enumerate(bound.field.choices)
+        ]
+        shown = ""
+    else:
+        formatted = widget.format_value(value)
+        shown = "" if formatted is None else str(formatted)
+    return FieldView(
+        name=bound.html_name,
+        id=bound.auto_id,
+        input_type="textarea"
+        if isinstance(widget, forms.Textarea)
+        else getattr(widget, "input_type", "text"),
+        widget_class=type(widget).__name__.lower(),
+        rows=str(widget.attrs.get("rows", "")),
+        label=str(bound.label),
+        value=shown,
+        errors=list(bound.errors),
+        help_text=str(bound.help_text or ""),
+        describedby=bound.aria_describedby or "",
+        required=bound.field.required,
+        choices=choices,
+    )
 
 
 def _formats_of(name: str) -> str:
@@ -71,7 +130,6 @@ class NoteForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
         self._set_initial()
-        self.helper = self._helper()
 
     def _set_initial(self) -> None:
         session, note = self.record.session, self.record.note
@@ -87,43 +145,18 @@ class NoteForm(forms.Form):
         for pid, pn in self.record.participant_notes.items():
             self.initial.setdefault(f"pnote-{pid}", pn.text)
 
-    def _helper(self) -> FormHelper:
-        helper = FormHelper()
-        helper.form_tag = False
-        sections = [
-            Div(name, css_class="note-section", data_formats=_formats_of(name))
-            for name in ALL_SECTIONS
-        ]
-        participants = [f"pnote-{line.participant.pk}" for line in self.participant_lines]
-        helper.layout = Layout(
-            Fieldset(
-                "When the session actually ran",
-                HTML(
-                    '<p class="small text-body-secondary mb-2">Times at the site: '
-                    "{{ form.tz_label }}. Prefilled from the schedule.</p>"
-                ),
-                Div(
-                    Div("actual_start", css_class="col-6 col-md-3"),
-                    Div("actual_end", css_class="col-6 col-md-3"),
-                    css_class="row",
-                ),
-            ),
-            Fieldset("Group note", "format", NAMES_REMINDER, *sections),
-            Fieldset(
-                "Participants who attended",
-                HTML(
-                    '<p class="small text-body-secondary">Each note is private to its '
-                    "participant and appears only on their own copy.</p>"
-                ),
-                *participants,
-                HTML(
-                    "{% if not form.participant_lines %}"
-                    '<p class="text-body-secondary">Nobody is recorded as attending yet: '
-                    "take the roll call first.</p>{% endif %}"
-                ),
-            ),
-        )
-        return helper
+    def times(self) -> list["FieldView"]:
+        return [field_view(self["actual_start"]), field_view(self["actual_end"])]
+
+    def note_format(self) -> "FieldView":
+        return field_view(self["format"])
+
+    def sections(self) -> list[tuple["FieldView", str]]:
+        """Each section's field, with the formats (soap, dap) it belongs to."""
+        return [(field_view(self[name]), _formats_of(name)) for name in ALL_SECTIONS]
+
+    def participant_fields(self) -> list["FieldView"]:
+        return [field_view(self[f"pnote-{line.participant.pk}"]) for line in self.participant_lines]
 
     def draft(self) -> NoteDraft:
         data = self.cleaned_data
@@ -147,7 +180,5 @@ class AddendumForm(forms.Form):
         error_messages={"required": "Write the addendum before adding it."},
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+    def text_field(self) -> FieldView:
+        return field_view(self["text"])
