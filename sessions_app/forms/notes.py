@@ -1,12 +1,11 @@
 """Session notes: the group note, actual times, a note per attending participant."""
 
-from dataclasses import dataclass
-
 from django import forms
 
 from ..models import SessionNote
 from ..selectors import SessionRecord
 from ..services.notes import NoteDraft, section_label
+from .field_views import FieldView, field_view
 
 ALL_SECTIONS = ("subjective", "objective", "data", "assessment", "plan")
 
@@ -17,71 +16,6 @@ SECTION_HELP = {
     "assessment": "What it means: progress toward the group's goals, concerns.",
     "plan": "What comes next for the group.",
 }
-
-
-@dataclass(frozen=True)
-class Choice:
-    value: str
-    label: str
-    id: str
-    checked: bool
-
-
-@dataclass(frozen=True)
-class FieldView:
-    """What the note page prints for one field.
-
-    The page writes the Bootstrap markup itself (templates/notes/_fields.html) from
-    these plain values: rendering a dozen fields through crispy's and Django's widget
-    templates took half the time of the whole page.
-    """
-
-    name: str
-    id: str
-    # "textarea", or an <input> type such as "time"
-    input_type: str
-    # Bootstrap's crispy pack marks each input with its widget's class name.
-    widget_class: str
-    rows: str
-    label: str
-    value: str
-    errors: list[str]
-    help_text: str
-    describedby: str
-    required: bool
-    choices: list[Choice]
-
-
-def field_view(bound: forms.BoundField) -> FieldView:
-    widget = bound.field.widget
-    value = bound.value()
-    choices = []
-    if isinstance(widget, forms.RadioSelect):
-        current = "" if value is None else str(value)
-        choices = [
-            Choice(str(v), str(label), f"{bound.auto_id}_{i}", str(v) == current)
-            for i, (v, label) in enumerate(bound.field.choices)
-        ]
-        shown = ""
-    else:
-        formatted = widget.format_value(value)
-        shown = "" if formatted is None else str(formatted)
-    return FieldView(
-        name=bound.html_name,
-        id=bound.auto_id,
-        input_type="textarea"
-        if isinstance(widget, forms.Textarea)
-        else getattr(widget, "input_type", "text"),
-        widget_class=type(widget).__name__.lower(),
-        rows=str(widget.attrs.get("rows", "")),
-        label=str(bound.label),
-        value=shown,
-        errors=list(bound.errors),
-        help_text=str(bound.help_text or ""),
-        describedby=bound.aria_describedby or "",
-        required=bound.field.required,
-        choices=choices,
-    )
 
 
 def _formats_of(name: str) -> str:
@@ -145,17 +79,17 @@ class NoteForm(forms.Form):
         for pid, pn in self.record.participant_notes.items():
             self.initial.setdefault(f"pnote-{pid}", pn.text)
 
-    def times(self) -> list["FieldView"]:
+    def times(self) -> list[FieldView]:
         return [field_view(self["actual_start"]), field_view(self["actual_end"])]
 
-    def note_format(self) -> "FieldView":
+    def note_format(self) -> FieldView:
         return field_view(self["format"])
 
-    def sections(self) -> list[tuple["FieldView", str]]:
+    def sections(self) -> list[tuple[FieldView, str]]:
         """Each section's field, with the formats (soap, dap) it belongs to."""
         return [(field_view(self[name]), _formats_of(name)) for name in ALL_SECTIONS]
 
-    def participant_fields(self) -> list["FieldView"]:
+    def participant_fields(self) -> list[FieldView]:
         return [field_view(self[f"pnote-{line.participant.pk}"]) for line in self.participant_lines]
 
     def draft(self) -> NoteDraft:

@@ -1,5 +1,6 @@
 from django import template
 
+from ..forms import field_views
 from ..models import Session
 
 register = template.Library()
@@ -21,3 +22,10 @@ def session_time(session: Session) -> str:
 @register.filter
 def weekday_plural(group) -> str:
     return f"{group.get_weekday_display()}s"
+
+
+@register.filter
+def field_view(bound) -> field_views.FieldView:
+    """`{% include "partials/field.html" with f=form.q|field_view %}`: a field in
+    Bootstrap's markup without crispy's cost (see forms/field_views.py)."""
+    return field_views.field_view(bound)
