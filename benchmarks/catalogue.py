@@ -1,0 +1,461 @@
+"""Which pages the benchmark opens, as whom, with ids picked from the data.
+
+`pages()` answers every GET page of every role, with the busiest or most typical record
+of its kind (the therapist's busiest group, a session held last week, its note...), so a
+page is measured where it has the most to show. `not_measured()` lists the URL names of
+the URLconf no row covers, so that a new page cannot be left out silently.
+
+Runs inside Django (the harness calls `django.setup()` on the benchmark's database).
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+# The fixed logins of `manage.py seed_scale`.
+LOGINS = {
+    "therapist": "scale-therapist",
+    "participant": "scale-participant",
+    "siteadmin": "scale-siteadmin",
+    "admin": "scale-admin",
+    "artist": "scale-artist",
+}
+# Pages reached with no login: a secret in the URL is the key (or the login form itself).
+ANONYMOUS = "anonymous"
+
+# URL names that answer only POST (actions, not pages), and those left out on purpose.
+NOT_PAGES = {
+    "logout": "POST only",
+    "group_facilitator_remove": "POST only",
+    "lullaby_stage": "POST only",
+    "lullaby_take_final": "POST only",
+    "participant_reminders_stop": "POST only",
+    "participant_rsvp": "POST only",
+    "participant_calendar": "POST only",
+    "participant_leave": "POST only",
+    "plan_item_move": "POST only",
+    "participant_links_revoke": "POST only",
+    "participant_feed_reset": "POST only",
+    "reminder_retry": "POST only",
+    "note_addendum": "POST only (a GET goes back to the note's addenda)",
+    "healthz": "a probe: its status follows Celery beat, which the benchmark does not run",
+    "lullaby_take_audio": "serves an uploaded file; the scale data has none",
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str  # URL name, for the coverage check
+    label: str  # what the row says, e.g. "report_site (year)"
+    role: str  # key of LOGINS, or ANONYMOUS
+    path: str
+    # Opened many times a day by a therapist or a participant: held to half the
+    # throughput of the 50-row floor.
+    everyday: bool = False
+    # Key into benchmarks.report_sql's functions, with the parameters to call it with.
+    sql: str | None = None
+    sql_params: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass
+class Picks:
+    """The records the pages are opened on."""
+
+    therapist: object
+    group: object
+    session: object  # held last week (or the latest held), in the therapist's busiest group
+    upcoming: object  # the therapist's next scheduled session
+    member: object  # a participant enrolled in that group
+    song: object
+    project: object | None  # a lullaby project of the artist
+    participant: object  # the participant who logs in
+    participant_session: object | None  # a session they attended, for their reflection
+    participant_next: object | None  # their next session, for a signed link
+    siteadmin: object
+    site_ids: list[int]  # every site, for the superuser's reports
+    site: object  # the site administrator's site with the most groups
+    deep_audit: str | None  # an audit position about a year back
+
+
+def pick() -> Picks:
+    """Choose every record the pages are opened on, from the data."""
+    from sessions_app.models import (
+        Attendance,
+        Group,
+        LullabyProject,
+        Participant,
+        Session,
+        Site,
+        Song,
+        User,
+    )
+
+    now = timezone.now()
+    users = {role: User.objects.get(username=name) for role, name in LOGINS.items()}
+    therapist = users["therapist"]
+    group = (
+        Group.objects.filter(facilitators=therapist)
+        .annotate(n=Count("sessions"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    held = Session.objects.filter(group=group, status="held", starts_at__lt=now)
+    session = (
+        held.filter(starts_at__gte=now - timedelta(days=7)).order_by("-starts_at").first()
+        or held.order_by("-starts_at").first()
+    )
+    upcoming = (
+        Session.objects.filter(group__facilitators=therapist, starts_at__gt=now)
+        .order_by("starts_at")
+        .first()
+    )
+    member = (
+        Participant.objects.filter(attendance__session=session).order_by("pk").first()
+        or Participant.objects.filter(enrollments__group=group).order_by("pk").first()
+    )
+    song = Song.objects.annotate(n=Count("plan_items")).order_by("-n", "pk").first()
+    project = LullabyProject.objects.filter(teaching_artists=users["artist"]).order_by("pk").first()
+    participant = Participant.objects.get(user=users["participant"])
+    attended = (
+        Attendance.objects.filter(participant=participant, status__in=["present", "late"])
+        .select_related("session")
+        .order_by("-session__starts_at")
+        .first()
+    )
+    participant_next = (
+        Session.objects.filter(
+            group__enrollments__participant=participant, starts_at__gt=now, status="scheduled"
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    siteadmin = users["siteadmin"]
+    site = (
+        Site.objects.filter(administrators=siteadmin)
+        .annotate(n=Count("groups"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    return Picks(
+        therapist=therapist,
+        group=group,
+        session=session,
+        upcoming=upcoming,
+        member=member,
+        song=song,
+        project=project,
+        participant=participant,
+        participant_session=attended.session if attended else None,
+        participant_next=participant_next,
+        siteadmin=siteadmin,
+        site_ids=list(Site.objects.values_list("pk", flat=True)),
+        site=site,
+        deep_audit=_deep_audit_position(now - timedelta(days=365)),
+    )
+
+
+def _deep_audit_position(moment) -> str | None:
+    """Where the audit trail's "older" link would be after paging back to `moment`."""
+    from auditlog.models import LogEntry
+
+    from sessions_app.selectors.audit import Position
+
+    entry = LogEntry.objects.filter(timestamp__lte=moment).order_by("-timestamp", "-pk").first()
+    return str(Position.of(entry)) if entry else None
+
+
+def ensure_feed_tokens(picks: Picks) -> None:
+    """Calendar feeds are reached by a secret token; give the two users one if the data
+    set did not (the benchmark's database is its own, so this write harms nobody)."""
+    for obj in (picks.therapist, picks.participant):
+        if not obj.calendar_token:
+            obj.calendar_token = secrets.token_urlsafe(32)
+            obj.save(update_fields=["calendar_token"])
+
+
+def pages(picks: Picks, *, today: date) -> list[Page]:
+    """Every measured page, role by role."""
+    return [
+        *_therapist_pages(picks),
+        *_participant_pages(picks),
+        *_siteadmin_pages(picks, today=today),
+        *_admin_pages(picks, today=today),
+        *_artist_pages(picks),
+        *_anonymous_pages(picks),
+    ]
+
+
+def _page(name: str, role: str, *args, label: str = "", query: dict | None = None, **kw) -> Page:
+    path = reverse(name, args=args)
+    if query:
+        path += "?" + urlencode(query)
+    return Page(name=name, label=label or name, role=role, path=path, **kw)
+
+
+def _therapist_pages(p: Picks) -> list[Page]:
+    t, s, g = "therapist", p.session.pk, p.group.pk
+    rows = [
+        _page("home", t, label="home (therapist)", everyday=True),
+        _page("therapist_calendar", t),
+        _page("group_list", t, label="group_list (therapist)"),
+        _page("group_detail", t, g),
+        _page("group_roster", t, g),
+        _page("session_detail", t, s, everyday=True),
+        _page("roll_call", t, s, everyday=True),
+        _page("note_edit", t, s, everyday=True),
+        _page("note_print", t, s),
+        _page("note_print_participant", t, s, p.member.pk),
+        _page("note_sign", t, s),
+        _page("session_plan", t, s),
+        _page("plan_item_add", t, s),
+        _page("plan_copy", t, s),
+        _page("session_sign_in_sheet", t, s),
+        _page("reflection_enter", t, s, p.member.pk),
+        _page("participant_detail", t, p.member.pk),
+        _page("participant_chart", t, p.member.pk),
+        _page("song_list", t, everyday=True),
+        _page("song_list", t, label="song_list (search)", query={"q": "love"}),
+        _page("song_detail", t, p.song.pk),
+        _page("song_new", t),
+        _page("lullaby_board", t, label="lullaby_board (therapist)"),
+    ]
+    if p.upcoming is not None:
+        rows += [
+            _page("session_move", t, p.upcoming.pk),
+            _page("session_cancel", t, p.upcoming.pk),
+        ]
+    return rows
+
+
+def _participant_pages(p: Picks) -> list[Page]:
+    me = "participant"
+    rows = [
+        _page("participant_home", me, everyday=True),
+        _page("participant_reminders", me),
+    ]
+    if p.participant_session is not None:
+        rows.append(_page("participant_reflection", me, p.participant_session.pk))
+    own = p.participant.lullaby_projects.order_by("pk").first()
+    if own is not None:
+        rows.append(_page("lullaby_own_project", me, own.pk))
+    return rows
+
+
+def _report_periods(today: date) -> dict[str, dict]:
+    """A whole past month and the year up to today."""
+    month_end = today.replace(day=1) - timedelta(days=1)
+    return {
+        "month": {"start": month_end.replace(day=1), "end": month_end},
+        "year": {"start": today - timedelta(days=365), "end": today},
+    }
+
+
+def _siteadmin_pages(p: Picks, *, today: date) -> list[Page]:
+    a, site = "siteadmin", p.site
+    periods = _report_periods(today)
+    sites = [s.pk for s in p.siteadmin.sites.all()]
+    rows = [
+        _page("home", a, label="home (site admin)"),
+        _page("group_list", a, label="group_list (site admin)"),
+        _page("group_edit", a, p.group.pk) if p.group.site_id in sites else None,
+        _page("group_create", a),
+    ]
+    for span, period in periods.items():
+        query = {k: v.isoformat() for k, v in period.items()}
+        params = {"site_ids": [site.pk], **period}
+        rows += [
+            _page("report_overview", a, label=f"report_overview ({span}, site admin)", query=query),
+            _page(
+                "report_site",
+                a,
+                site.pk,
+                label=f"report_site ({span})",
+                query=query,
+                sql="site_report",
+                sql_params=params,
+            ),
+            _page("report_site_csv", a, site.pk, label=f"report_site_csv ({span})", query=query),
+        ]
+    month = {k: v.isoformat() for k, v in periods["month"].items()}
+    rows += [
+        _page("report_overview_csv", a, query=month),
+        _page(
+            "report_group",
+            a,
+            _site_group(p),
+            query=month,
+            sql="group_report",
+            sql_params={"group_id": _site_group(p), **periods["month"]},
+        ),
+        _page("report_group_csv", a, _site_group(p), query=month),
+        _page(
+            "report_therapist",
+            a,
+            _site_therapist(p),
+            query=month,
+            sql="therapist_report",
+            sql_params={"therapist_id": _site_therapist(p), "site_ids": sites, **periods["month"]},
+        ),
+        _page("report_therapist_csv", a, _site_therapist(p), query=month),
+        _page("report_participant", a, _site_participant(p), query=month),
+        _page("report_participant_csv", a, _site_participant(p), query=month),
+        _page(
+            "report_slipping",
+            a,
+            label="report_slipping (site admin)",
+            sql="slipping_away",
+            sql_params={"site_ids": sites},
+        ),
+        _page("report_slipping_csv", a),
+        _page("audit_log", a, label="audit_log (site admin)"),
+        _page("consent_list", a),
+        _page("participant_consents", a, _site_participant(p)),
+        _page("consent_record", a, _site_participant(p)),
+        _page("participant_records_export", a, _site_participant(p)),
+        _page("reminder_failures", a, label="reminder_failures (site admin)"),
+        _page("song_list", a, label="song_list (site admin)"),
+    ]
+    return [row for row in rows if row is not None]
+
+
+def _site_group(p: Picks) -> int:
+    from sessions_app.models import Group
+
+    return (
+        Group.objects.filter(site=p.site).annotate(n=Count("enrollments")).order_by("-n", "pk")
+    )[0].pk
+
+
+def _site_therapist(p: Picks) -> int:
+    from sessions_app.models import User
+
+    return (
+        User.objects.filter(role="therapist", facilitations__group__site=p.site)
+        .annotate(n=Count("facilitations"))
+        .order_by("-n", "pk")
+    )[0].pk
+
+
+def _site_participant(p: Picks) -> int:
+    from sessions_app.models import Participant
+
+    return (
+        Participant.objects.filter(site=p.site)
+        .annotate(n=Count("attendance", filter=Q(attendance__status="present")))
+        .order_by("-n", "pk")
+    )[0].pk
+
+
+def _admin_pages(p: Picks, *, today: date) -> list[Page]:
+    a = "admin"
+    periods = _report_periods(today)
+    rows = [
+        _page("home", a, label="home (admin)"),
+        _page("group_list", a, label="group_list (admin)"),
+        _page("report_overview", a, label="report_overview (this month, admin)"),
+        _page(
+            "report_overview",
+            a,
+            label="report_overview (year, admin)",
+            query={k: v.isoformat() for k, v in periods["year"].items()},
+        ),
+        _page(
+            "report_slipping",
+            a,
+            label="report_slipping (admin)",
+            sql="slipping_away",
+            sql_params={"site_ids": p.site_ids},
+        ),
+        _page("audit_log", a, label="audit_log (admin)"),
+        _page(
+            "audit_log",
+            a,
+            label="audit_log (admin, by user)",
+            query={"user": LOGINS["therapist"]},
+        ),
+        _page(
+            "audit_log",
+            a,
+            label="audit_log (admin, one session)",
+            query={"record_type": "sessions_app.session", "record_id": p.session.pk},
+        ),
+        _page(
+            "audit_log",
+            a,
+            label="audit_log (admin, changes in a month)",
+            query={
+                "action": "update",
+                **{k: v.isoformat() for k, v in periods["month"].items()},
+            },
+        ),
+        _page("reminder_failures", a, label="reminder_failures (admin)"),
+        _page("lullaby_board", a, label="lullaby_board (admin)"),
+    ]
+    if p.deep_audit:
+        rows.append(
+            _page("audit_log", a, label="audit_log (a year deep)", query={"older": p.deep_audit})
+        )
+    return rows
+
+
+def _artist_pages(p: Picks) -> list[Page]:
+    a = "artist"
+    rows = [_page("home", a, label="home (artist)"), _page("lullaby_board", a)]
+    if p.project is None:
+        return rows
+    pk = p.project.pk
+    rows += [
+        _page("lullaby_project", a, pk),
+        _page("lullaby_log", a, pk),
+    ]
+    draft = p.project.drafts.order_by("-pk").first()
+    if draft is not None:
+        rows.append(_page("lullaby_draft", a, pk, draft.pk))
+    recording = p.project.recording_sessions.order_by("-pk").first()
+    if recording is not None:
+        rows.append(_page("lullaby_recording", a, pk, recording.pk))
+    return rows
+
+
+def _anonymous_pages(p: Picks) -> list[Page]:
+    from sessions_app.links import link_token
+
+    rows = [
+        _page("login", ANONYMOUS),
+        _page("calendar_feed_therapist", ANONYMOUS, p.therapist.calendar_token),
+        _page("calendar_feed_participant", ANONYMOUS, p.participant.calendar_token),
+    ]
+    if p.participant_next is not None:
+        token = link_token(
+            participant=p.participant, action="confirm", session_id=p.participant_next.pk
+        )
+        rows.append(_page("participant_link", ANONYMOUS, token, label="participant_link (confirm)"))
+    return rows
+
+
+def url_names() -> set[str]:
+    """Every named URL of the app (the admin's own and the benchmark's floors aside)."""
+    names: set[str] = set()
+
+    def walk(patterns, namespace: str | None) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, entry.namespace or namespace)
+            elif isinstance(entry, URLPattern) and entry.name and namespace is None:
+                names.add(entry.name)
+
+    walk(get_resolver().url_patterns, None)
+    return {name for name in names if not name.startswith("bench_")}
+
+
+def not_measured(measured: list[Page]) -> tuple[list[str], dict[str, str]]:
+    """(GET pages no row covers, names left out on purpose with why)."""
+    covered = {page.name for page in measured}
+    names = url_names()
+    skipped = {name: why for name, why in NOT_PAGES.items() if name in names}
+    return sorted(names - covered - set(skipped)), skipped

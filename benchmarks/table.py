@@ -1,0 +1,96 @@
+"""The results table: one row per measurement, with a verdict against the targets."""
+
+from dataclasses import dataclass, field
+
+# Targets. Printed, never asserted: a slow page is news, not a crash.
+MAX_SECONDS = 0.5  # every page and export, one request
+MAX_SQL_RATIO = 1.2  # report page time ÷ its hand-written SQL
+MIN_EVERYDAY_THROUGHPUT = 0.5  # everyday page req/s ÷ the 50-row floor's
+MIN_REMINDER_RATIO = 1.0  # reminder sends/s ÷ no-op tasks/s
+
+COLUMNS = [
+    "page",
+    "as",
+    "status",
+    "queries",
+    "ms",
+    "ms ÷ trivial",
+    "ms ÷ 50-row",
+    "req/s",
+    "req/s ÷ trivial",
+    "req/s ÷ 50-row",
+    "÷ reference",
+    "verdict",
+]
+
+LEGEND = (
+    f"Targets: every page ≤ {MAX_SECONDS * 1000:.0f} ms (median of single requests); "
+    f"reports ≤ {MAX_SQL_RATIO}× their hand-written SQL (÷ reference); everyday pages (*) "
+    f"≥ {MIN_EVERYDAY_THROUGHPUT}× the 50-row floor's req/s; reminders ≥ "
+    f"{MIN_REMINDER_RATIO}× the no-op task rate (÷ reference)."
+)
+
+
+@dataclass
+class Row:
+    page: str
+    role: str
+    status: int | None = None
+    queries: int | None = None
+    seconds: float | None = None
+    rate: float | None = None
+    everyday: bool = False
+    reference: float | None = None  # ratio to the SQL, or to no-op tasks
+    reference_kind: str = ""  # "sql" or "no-op"
+    notes: list[str] = field(default_factory=list)
+
+    def failures(self) -> list[str]:
+        bad = []
+        if self.status is not None and self.status != 200:
+            bad.append(f"ERROR {self.status}")
+        if self.seconds is not None and self.seconds > MAX_SECONDS:
+            bad.append(f"> {MAX_SECONDS} s")
+        return bad
+
+    def verdict(self, floor_rate: float | None) -> str:
+        bad = self.failures()
+        measured = self.everyday and self.rate and floor_rate
+        if measured and self.rate / floor_rate < MIN_EVERYDAY_THROUGHPUT:
+            bad.append(f"< {MIN_EVERYDAY_THROUGHPUT}× floor req/s")
+        if self.reference is not None:
+            if self.reference_kind == "sql" and self.reference > MAX_SQL_RATIO:
+                bad.append(f"> {MAX_SQL_RATIO}× SQL")
+            if self.reference_kind == "no-op" and self.reference < MIN_REMINDER_RATIO:
+                bad.append(f"< {MIN_REMINDER_RATIO}× no-op")
+        return "; ".join(bad + self.notes) if bad or self.notes else "ok"
+
+
+def _num(value: float | None, fmt: str) -> str:
+    return "–" if value is None else format(value, fmt)
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return "–" if not a or not b else f"{a / b:.2f}"
+
+
+def markdown(rows: list[Row], *, trivial: Row, floor: Row) -> str:
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for row in rows:
+        cells = [
+            row.page + (" *" if row.everyday else ""),
+            row.role,
+            _num(row.status, "d"),
+            _num(row.queries, "d"),
+            _num(row.seconds and row.seconds * 1000, ".1f"),
+            _ratio(row.seconds, trivial.seconds),
+            _ratio(row.seconds, floor.seconds),
+            _num(row.rate, ".1f"),
+            _ratio(row.rate, trivial.rate),
+            _ratio(row.rate, floor.rate),
+            "n/a"
+            if row.reference_kind and row.reference is None
+            else _num(row.reference, ".2f") + (f" ({row.reference_kind})" if row.reference else ""),
+            row.verdict(floor.rate),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n\n" + LEGEND + "\n"
