@@ -22,7 +22,7 @@ CI_ON := $(filter-out 0 false False FALSE no,$(CI))
 PYTEST_FLAGS := $(if $(CI_ON),--create-db -p no:cacheprovider)
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint format
+.PHONY: help install run test lint format bench
 
 help:
 	@echo "make run      set up and start Refrain locally (web, Celery worker and beat) with demo data"
@@ -30,6 +30,7 @@ help:
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make format   sort imports and format the code with ruff"
 	@echo "make install  create .venv and install requirements-dev.txt"
+	@echo "make bench    seed a scale data set and time every page against floors (BENCH_ARGS=--help)"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { \
@@ -79,3 +80,12 @@ lint: install
 format: install
 	$(BIN)/ruff check --select I --fix .
 	$(BIN)/ruff format .
+
+# A full-size data set in a throw-away database, every page timed under gunicorn.
+# Options: make bench BENCH_ARGS="--participants 500 --years 1 --keep" (see --help).
+BENCH_ARGS ?=
+bench: install
+	@DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="redis://127.0.0.1:6379/10" \
+		bash scripts/ensure-services.sh postgres redis
+	@bash scripts/ensure-wrk.sh
+	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m benchmarks.pages $(BENCH_ARGS)
