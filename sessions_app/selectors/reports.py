@@ -1,8 +1,11 @@
 """Attendance reports: figures by site, group, therapist, participant and month, and
 the participants slipping away.
 
-Everything is counted in the database: one aggregate query per table, whatever the
-number of sessions or people. Python only lays the aggregated rows side by side.
+Everything is counted in the database, in one pass over the period's sessions and one
+over their attendance (conditional counts, grouped by group), whatever the number of
+sessions or people; Python only adds up groups into sites and therapists, which is exact
+because every session belongs to one group. The slipping-away signals are one query
+with a window function (see `_SIGNALS_SQL`).
 Periods are dates in each site's own zone: March at a New York site runs from
 midnight in New York, at a Denver site from midnight in Denver.
 
@@ -19,27 +22,15 @@ What counts:
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import (
-    Case,
-    Count,
-    DateTimeField,
-    F,
-    FloatField,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Coalesce, TruncMonth
+from django.db import connection
+from django.db.models import Case, Count, DateTimeField, Q, QuerySet, When
+from django.db.models.functions import TruncMonth
 
-from ..models import Attendance, Enrollment, Group, Participant, Session, Site, User
+from ..models import Attendance, Enrollment, Facilitation, Group, Participant, Session, Site, User
 
 HELD, CANCELLED, SCHEDULED = (
     Session.Status.HELD,
@@ -99,10 +90,16 @@ def _add_months(day: date, months: int) -> date:
 
 
 def _in_period(period: Period, sites: Iterable[Site], prefix: str = "") -> Q:
-    """Sessions (or rows reached through `prefix`) in the period, in each site's zone."""
-    q = Q(pk__in=[])
+    """Sessions (or rows reached through `prefix`) in the period, in each site's zone.
+
+    The per-site ranges differ only by the sites' offsets; the one range around all of
+    them is said as well, so that an index on starts_at can serve the filter.
+    """
+    q, starts, ends = Q(pk__in=[]), [], []
     for site in sites:
         start, end = period.bounds(site.tz)
+        starts.append(start)
+        ends.append(end)
         q |= Q(
             **{
                 f"{prefix}group__site": site.pk,
@@ -110,7 +107,9 @@ def _in_period(period: Period, sites: Iterable[Site], prefix: str = "") -> Q:
                 f"{prefix}starts_at__lt": end,
             }
         )
-    return q
+    if not starts:
+        return q
+    return Q(**{f"{prefix}starts_at__gte": min(starts), f"{prefix}starts_at__lt": max(ends)}) & q
 
 
 # --- Figures --------------------------------------------------------------------------
@@ -155,27 +154,16 @@ class Figures:
         return self.attended / counted if counted else None
 
 
-def _session_aggregates() -> dict:
-    """Counts over sessions, with their attendance joined in, for values()/aggregate()."""
-    counts = {
-        "held": Count("pk", filter=Q(status=HELD), distinct=True),
-        "cancelled": Count("pk", filter=Q(status=CANCELLED), distinct=True),
-        "scheduled": Count("pk", filter=Q(status=SCHEDULED), distinct=True),
+def _session_counts() -> dict:
+    return {
+        "held": Count("pk", filter=Q(status=HELD)),
+        "cancelled": Count("pk", filter=Q(status=CANCELLED)),
+        "scheduled": Count("pk", filter=Q(status=SCHEDULED)),
     }
-    for status in Attendance.Status.values:
-        counts[status] = Count(
-            "attendance", filter=Q(attendance__status=status) & ~Q(status=CANCELLED)
-        )
-    return counts
 
 
-def _figures_by(sessions: QuerySet[Session], dimension: str) -> dict[int, dict]:
-    rows = sessions.order_by().values(dimension).annotate(**_session_aggregates())
-    return {row[dimension]: row for row in rows}
-
-
-def _total(sessions: QuerySet[Session]) -> dict:
-    return sessions.order_by().aggregate(**_session_aggregates())
+def _attendance_counts() -> dict:
+    return {status: Count("pk", filter=Q(status=status)) for status in Attendance.Status.values}
 
 
 def _enrollments_in(enrollments: QuerySet[Enrollment], period: Period) -> QuerySet[Enrollment]:
@@ -184,13 +172,59 @@ def _enrollments_in(enrollments: QuerySet[Enrollment], period: Period) -> QueryS
     )
 
 
-def _enrolled_by(enrollments: QuerySet[Enrollment], dimension: str) -> dict[int, int]:
-    rows = enrollments.order_by().values(dimension).annotate(n=Count("participant", distinct=True))
-    return {row[dimension]: row["n"] for row in rows}
+@dataclass
+class _Grid:
+    """The period's figures group by group, and who was enrolled in each group.
+
+    Sites, therapists and totals are unions of groups: figures add up (a session
+    belongs to one group), enrolled people are counted once over the union.
+    """
+
+    figures: dict[int, Figures] = field(default_factory=dict)
+    enrolled: dict[int, set[int]] = field(default_factory=dict)
+    site_of: dict[int, int] = field(default_factory=dict)
+
+    def of(self, group_ids: Iterable[int]) -> Figures:
+        total, people = Figures(), set()
+        for pk in group_ids:
+            total += self.figures.get(pk, Figures())
+            people |= self.enrolled.get(pk, set())
+        total.enrolled = len(people)
+        return total
+
+    def groups(self) -> set[int]:
+        return set(self.figures) | set(self.enrolled)
+
+    def of_site(self, site_id: int) -> Figures:
+        return self.of(pk for pk in self.groups() if self.site_of[pk] == site_id)
 
 
-def _enrolled_total(enrollments: QuerySet[Enrollment]) -> int:
-    return enrollments.order_by().aggregate(n=Count("participant", distinct=True))["n"]
+def _grid(*, sites: Sequence[Site], period: Period, group_ids: Sequence[int] | None) -> _Grid:
+    """Three queries: sessions by status, attendance by status (sessions not cancelled),
+    and the enrolled (group, participant) pairs; each grouped by group."""
+    site_ids = [s.pk for s in sites]
+    sessions = Session.objects.filter(_in_period(period, sites))
+    attendance = Attendance.objects.filter(_in_period(period, sites, prefix="session__")).exclude(
+        session__status=CANCELLED
+    )
+    enrollments = _enrollments_in(Enrollment.objects.filter(group__site__in=site_ids), period)
+    if group_ids is not None:
+        sessions = sessions.filter(group__in=group_ids)
+        attendance = attendance.filter(session__group__in=group_ids)
+        enrollments = enrollments.filter(group__in=group_ids)
+    grid = _Grid()
+    for row in sessions.order_by().values("group", "group__site").annotate(**_session_counts()):
+        grid.figures[row["group"]] = Figures.from_row(row)
+        grid.site_of[row["group"]] = row["group__site"]
+    rows = attendance.order_by().values("session__group").annotate(**_attendance_counts())
+    for row in rows:
+        pk = row["session__group"]
+        grid.figures[pk] = grid.figures.get(pk, Figures()) + Figures.from_row(row)
+    pairs = enrollments.order_by().values_list("group", "group__site", "participant").distinct()
+    for group_id, site_id, participant_id in pairs:
+        grid.enrolled.setdefault(group_id, set()).add(participant_id)
+        grid.site_of[group_id] = site_id
+    return grid
 
 
 @dataclass
@@ -207,105 +241,98 @@ class Row:
 class Report:
     total: Figures
     rows: list[Row]
+    # The groups a report over groups covers, shown or not (its trend's scope).
+    group_ids: list[int] = field(default_factory=list)
 
 
 # --- Reports ----------------------------------------------------------------------------
 
 
+def _by_site(grid: _Grid, sites: Sequence[Site]) -> Report:
+    rows = [Row(s.pk, s.name, grid.of_site(s.pk)) for s in sites]
+    return Report(grid.of(grid.groups()), rows)
+
+
+def _by_therapist(grid: _Grid, site_ids: Sequence[int]) -> Report:
+    """A session counts for each of its facilitators, so the rows do not add up to the
+    total when groups have co-facilitators; the total counts each session once."""
+    groups_of: dict[int, list[int]] = {}
+    pairs = Facilitation.objects.filter(group__site__in=site_ids).values_list("therapist", "group")
+    for therapist_id, group_id in pairs:
+        groups_of.setdefault(therapist_id, []).append(group_id)
+    therapists = User.objects.filter(pk__in=list(groups_of)).order_by(
+        "last_name", "first_name", "pk"
+    )
+    rows = [
+        Row(t.pk, t.get_full_name() or t.username, grid.of(groups_of[t.pk]), detail=t.credentials)
+        for t in therapists
+    ]
+    return Report(grid.of(grid.groups()), rows)
+
+
+def site_overview(*, sites: Sequence[Site], period: Period) -> tuple[Report, Report]:
+    """Each site's figures and each therapist's over their groups there, with the total
+    of all the sites; both from one pass over the period."""
+    grid = _grid(sites=sites, period=period, group_ids=None)
+    return _by_site(grid, sites), _by_therapist(grid, [s.pk for s in sites])
+
+
 def attendance_by_site(*, sites: Sequence[Site], period: Period) -> Report:
     """Each site's figures, and all of them together."""
-    sessions = Session.objects.filter(_in_period(period, sites))
-    enrollments = _enrollments_in(
-        Enrollment.objects.filter(group__site__in=[s.pk for s in sites]), period
-    )
-    by_site = _figures_by(sessions, "group__site")
-    enrolled = _enrolled_by(enrollments, "group__site")
-    rows = [
-        Row(s.pk, s.name, Figures.from_row(by_site.get(s.pk), enrolled=enrolled.get(s.pk, 0)))
-        for s in sites
-    ]
-    total = Figures.from_row(_total(sessions), enrolled=_enrolled_total(enrollments))
-    return Report(total, rows)
+    return _by_site(_grid(sites=sites, period=period, group_ids=None), sites)
 
 
-def _groups_report(groups: QuerySet[Group], sites: Sequence[Site], period: Period) -> Report:
-    sessions = Session.objects.filter(group__in=groups.values("pk")).filter(
-        _in_period(period, sites)
-    )
-    enrollments = _enrollments_in(Enrollment.objects.filter(group__in=groups.values("pk")), period)
-    by_group = _figures_by(sessions, "group")
-    enrolled = _enrolled_by(enrollments, "group")
+def attendance_by_therapist(*, sites: Sequence[Site], period: Period) -> Report:
+    """Each therapist who facilitates groups at these sites, over their groups there."""
+    grid = _grid(sites=sites, period=period, group_ids=None)
+    return _by_therapist(grid, [s.pk for s in sites])
+
+
+def _groups_report(grid: _Grid, groups: list[Group], period: Period) -> Report:
     # Groups that met, or were meant to, during the period; not every group ever run.
-    shown = (
-        groups.filter(
-            Q(pk__in=sessions.values("group"))
-            | Q(first_date__lte=period.end)
-            & (Q(last_date__isnull=True) | Q(last_date__gte=period.start))
-        )
-        .select_related("site")
-        .order_by("site__name", "name")
-    )
+    def shown(g: Group) -> bool:
+        if g.pk in grid.figures:
+            return True
+        return g.first_date <= period.end and (g.last_date is None or g.last_date >= period.start)
+
     rows = [
-        Row(
-            g.pk,
-            g.name,
-            Figures.from_row(by_group.get(g.pk), enrolled=enrolled.get(g.pk, 0)),
-            detail=g.site.name,
-        )
-        for g in shown
+        Row(g.pk, g.name, grid.of([g.pk]), detail=g.site.name)
+        for g in sorted(groups, key=lambda g: (g.site.name, g.name))
+        if shown(g)
     ]
-    total = Figures.from_row(_total(sessions), enrolled=_enrolled_total(enrollments))
-    return Report(total, rows)
+    group_ids = [g.pk for g in groups]
+    return Report(grid.of(group_ids), rows, group_ids)
+
+
+def _ordered(groups: QuerySet[Group]) -> list[Group]:
+    return list(groups.select_related("site").order_by("site__name", "name"))
+
+
+def site_groups(*, site: Site, period: Period) -> tuple[Report, Report]:
+    """Each group of the site, and each therapist over their groups there."""
+    groups = _ordered(Group.objects.filter(site=site))
+    grid = _grid(sites=[site], period=period, group_ids=None)
+    return _groups_report(grid, groups, period), _by_therapist(grid, [site.pk])
 
 
 def attendance_by_group(*, site: Site, period: Period) -> Report:
     """Each group of the site."""
-    return _groups_report(Group.objects.filter(site=site), [site], period)
+    return site_groups(site=site, period=period)[0]
 
 
 def attendance_of_group(*, group: Group, period: Period) -> Report:
     """The group's own figures (its total)."""
-    return _groups_report(Group.objects.filter(pk=group.pk), [group.site], period)
-
-
-def attendance_by_therapist(*, sites: Sequence[Site], period: Period) -> Report:
-    """Each therapist who facilitates groups at these sites, over their groups there.
-
-    A session counts for each of its facilitators, so the rows do not add up to the
-    total when groups have co-facilitators; the total counts each session once.
-    """
-    site_ids = [s.pk for s in sites]
-    sessions = Session.objects.filter(group__site__in=site_ids).filter(_in_period(period, sites))
-    enrollments = _enrollments_in(Enrollment.objects.filter(group__site__in=site_ids), period)
-    dimension = "group__facilitations__therapist"
-    by_therapist = _figures_by(sessions, dimension)
-    enrolled = _enrolled_by(enrollments, dimension)
-    therapists = User.objects.filter(
-        pk__in=Group.objects.filter(site__in=site_ids).values("facilitations__therapist")
-    ).order_by("last_name", "first_name")
-    rows = [
-        Row(
-            t.pk,
-            t.get_full_name() or t.username,
-            Figures.from_row(by_therapist.get(t.pk), enrolled=enrolled.get(t.pk, 0)),
-            detail=t.credentials,
-        )
-        for t in therapists
-    ]
-    total = Figures.from_row(_total(sessions), enrolled=_enrolled_total(enrollments))
-    return Report(total, rows)
+    grid = _grid(sites=[group.site], period=period, group_ids=[group.pk])
+    return _groups_report(grid, [group], period)
 
 
 def groups_of_therapist(*, therapist: User, sites: Sequence[Site], period: Period) -> Report:
     """Each group the therapist facilitates at these sites."""
-    groups = Group.objects.filter(
-        site__in=[s.pk for s in sites], facilitations__therapist=therapist
+    groups = _ordered(
+        Group.objects.filter(site__in=[s.pk for s in sites], facilitations__therapist=therapist)
     )
-    return _groups_report(groups, sites, period)
-
-
-def _attendance_counts() -> dict:
-    return {status: Count("pk", filter=Q(status=status)) for status in Attendance.Status.values}
+    grid = _grid(sites=sites, period=period, group_ids=[g.pk for g in groups])
+    return _groups_report(grid, groups, period)
 
 
 @dataclass
@@ -320,7 +347,11 @@ def participants_of_group(
 ) -> list[ParticipantRow]:
     """Everyone enrolled in the group during the period (or recorded at one of its
     sessions), with their attendance in the period and how they have been coming to
-    this group lately. Three queries, whatever the size of the group."""
+    this group lately. Five queries, whatever the size of the group.
+
+    The people are looked up by their ids: a `pk IN (…) OR pk IN (…)` of two subqueries
+    makes PostgreSQL guess thousands of rows where a group has a dozen or two.
+    """
     attendance = Attendance.objects.filter(
         _in_period(period, [group.site], prefix="session__"), session__group=group
     ).exclude(session__status=CANCELLED)
@@ -329,16 +360,15 @@ def participants_of_group(
         for row in attendance.order_by().values("participant").annotate(**_attendance_counts())
     }
     enrolled = _enrollments_in(Enrollment.objects.filter(group=group), period)
-    people = attendance_signals(
-        participants=Participant.objects.filter(
-            Q(pk__in=enrolled.values("participant")) | Q(pk__in=attendance.values("participant"))
-        ),
+    ids = set(enrolled.values_list("participant", flat=True)) | set(counts)
+    people = list(Participant.objects.filter(pk__in=ids).order_by("last_name", "first_name", "pk"))
+    signals = attendance_signals(
+        participant_ids=[p.pk for p in people],
         site_ids=[group.site_id],
         now=now,
+        threshold=threshold,
         group=group,
-    ).order_by("last_name", "first_name", "pk")
-    people = list(people)
-    signals = signals_for(people, threshold=threshold)
+    )
     return [ParticipantRow(p, Figures.from_row(counts.get(p.pk)), signals[p.pk]) for p in people]
 
 
@@ -378,31 +408,85 @@ def trend_period(period: Period) -> Period:
     return Period(first, _add_months(last, 1) - timedelta(days=1))
 
 
-def attendance_trend(
-    *, sessions: QuerySet[Session], sites: Sequence[Site], period: Period
-) -> list[MonthFigures]:
-    """Figures month by month, each session in the month of its own site's calendar.
+def _local_month(sites: Sequence[Site], prefix: str = "") -> Case:
+    """The month of a session's start in its own site's calendar. One CASE over the
+    zones, so that every zone is counted in the same query."""
+    zones = sorted({s.time_zone for s in sites})
+    return Case(
+        *[
+            When(
+                **{f"{prefix}group__site__time_zone": zone},
+                then=TruncMonth(f"{prefix}starts_at", tzinfo=ZoneInfo(zone)),
+            )
+            for zone in zones
+        ],
+        output_field=DateTimeField(),
+    )
 
-    One query per time zone among `sites` (TruncMonth takes one zone per query), so the
-    number of queries depends on the sites, never on how many sessions there are.
-    """
+
+def _month_key(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def attendance_trend(
+    *,
+    sites: Sequence[Site],
+    period: Period,
+    group_ids: Sequence[int] | None = None,
+    participant: Participant | None = None,
+) -> list[MonthFigures]:
+    """Figures month by month, each session in the month of its own site's calendar,
+    over the groups `group_ids` (all of the sites' groups if None), or over one
+    participant's own sessions. Two queries (one for a participant), whatever the
+    number of sessions, sites or zones."""
     months = trend_period(period)
-    by_zone: dict[str, list[Site]] = {}
-    for site in sites:
-        by_zone.setdefault(site.time_zone, []).append(site)
     found: dict[date, Figures] = {}
-    for zone, zone_sites in by_zone.items():
-        rows = (
-            sessions.filter(_in_period(months, zone_sites))
-            .annotate(month=TruncMonth("starts_at", tzinfo=ZoneInfo(zone)))
+    if not sites:
+        return _months(months, found)
+    if participant is not None:
+        # One attendance row per session and participant: counting rows counts sessions.
+        not_cancelled = ~Q(session__status=CANCELLED)
+        counts = {
+            "held": Count("pk", filter=Q(session__status=HELD)),
+            "cancelled": Count("pk", filter=Q(session__status=CANCELLED)),
+            "scheduled": Count("pk", filter=Q(session__status=SCHEDULED)),
+        }
+        for status in Attendance.Status.values:
+            counts[status] = Count("pk", filter=Q(status=status) & not_cancelled)
+        queries = [
+            Attendance.objects.filter(participant=participant)
+            .filter(_in_period(months, sites, prefix="session__"))
+            .annotate(month=_local_month(sites, prefix="session__"))
             .order_by()
             .values("month")
-            .annotate(**_session_aggregates())
-        )
-        for row in rows:
-            month = row["month"]
-            key = month.date() if isinstance(month, datetime) else month
+            .annotate(**counts)
+        ]
+    else:
+        sessions = Session.objects.filter(_in_period(months, sites))
+        attendance = Attendance.objects.filter(
+            _in_period(months, sites, prefix="session__")
+        ).exclude(session__status=CANCELLED)
+        if group_ids is not None:
+            sessions = sessions.filter(group__in=group_ids)
+            attendance = attendance.filter(session__group__in=group_ids)
+        queries = [
+            sessions.annotate(month=_local_month(sites))
+            .order_by()
+            .values("month")
+            .annotate(**_session_counts()),
+            attendance.annotate(month=_local_month(sites, prefix="session__"))
+            .order_by()
+            .values("month")
+            .annotate(**_attendance_counts()),
+        ]
+    for query in queries:
+        for row in query:
+            key = _month_key(row["month"])
             found[key] = found.get(key, Figures()) + Figures.from_row(row)
+    return _months(months, found)
+
+
+def _months(months: Period, found: dict[date, Figures]) -> list[MonthFigures]:
     result, month = [], months.start
     while month <= months.end:
         result.append(MonthFigures(month, found.get(month, Figures())))
@@ -423,6 +507,8 @@ class Signal:
     last_attended_at: datetime | None
     last_attended_session: Session | None = None
     threshold: float = 0.5
+    # The attendance row of the session they last came to, to load that session with.
+    last_attendance_id: int | None = None
 
     @property
     def recent_rate(self) -> float | None:
@@ -447,123 +533,220 @@ class Signal:
         return bool(self.reasons)
 
 
-def _count(rows: QuerySet[Attendance]) -> Coalesce:
-    return Coalesce(
-        Subquery(
-            rows.order_by().values("participant").annotate(n=Count("pk")).values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        0,
+def _quoted(values: Iterable[str]) -> str:
+    """Status constants from our own choices, written into the SQL as literals."""
+    return ", ".join(f"'{v}'" for v in values if v.replace("_", "").isalnum())
+
+
+def _placeholders(values: Sequence) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+# Each participant's attendance in scope (sessions not cancelled, at the sites, in the
+# group if one is given), with the start of the last session they came to beside every
+# row (a window over the participant's rows); then one GROUP BY counts what follows it.
+# Portable SQL (PostgreSQL, and SQLite for `make run`): FILTER and window functions, no
+# arrays. {who} is a subquery or a list of placeholders giving participant ids.
+_SIGNALS_SQL = """
+WITH seen AS (
+    SELECT a.id, a.participant_id, a.status, s.starts_at,
+           MAX(s.starts_at) FILTER (WHERE a.status IN ({attended}))
+               OVER (PARTITION BY a.participant_id) AS last_attended_at
+    FROM {attendance} a
+    JOIN {session} s ON s.id = a.session_id
+    JOIN {group} g ON g.id = s.group_id
+    WHERE a.participant_id IN ({who})
+      AND g.site_id IN ({sites})
+      AND s.status <> '{cancelled}'
+      {in_group}
+),
+signals AS (
+    SELECT participant_id,
+           COUNT(*) FILTER (
+               WHERE status = '{absent}' AND starts_at > COALESCE(last_attended_at, %s)
+           ) AS absences_in_a_row,
+           COUNT(*) FILTER (WHERE status IN ({attended}) AND starts_at >= %s) AS recent_attended,
+           COUNT(*) FILTER (WHERE status = '{absent}' AND starts_at >= %s) AS recent_absent,
+           MAX(last_attended_at) AS last_attended_at,
+           MAX(id) FILTER (
+               WHERE status IN ({attended}) AND starts_at = last_attended_at
+           ) AS last_attendance_id
+    FROM seen
+    GROUP BY participant_id
+)
+"""
+
+# Slipping away: the signals that call for outreach, most urgent first (the order of
+# ties is the names', then the id's).
+_SLIPPING_SQL = """
+{signals}, rated AS (
+    SELECT signals.*,
+           recent_attended + recent_absent AS recent_counted,
+           CASE WHEN recent_attended + recent_absent > 0
+                THEN CAST(recent_attended AS DOUBLE PRECISION)
+                     / CAST(recent_attended + recent_absent AS DOUBLE PRECISION)
+           END AS recent_rate
+    FROM signals
+)
+SELECT r.participant_id, r.absences_in_a_row, r.recent_attended, r.recent_absent,
+       r.last_attended_at, r.last_attendance_id
+FROM rated r
+JOIN {participant} p ON p.id = r.participant_id
+WHERE r.absences_in_a_row >= %s OR (r.recent_counted >= %s AND r.recent_rate < %s)
+ORDER BY r.absences_in_a_row DESC, r.recent_rate ASC NULLS LAST,
+         r.last_attended_at ASC NULLS FIRST, p.last_name, p.first_name, p.id
+"""
+
+_SIGNALS_ONLY = """
+SELECT participant_id, absences_in_a_row, recent_attended, recent_absent,
+       last_attended_at, last_attendance_id
+FROM signals
+"""
+
+_ENROLLED_TODAY_SQL = """
+    SELECT e.participant_id
+    FROM {enrollment} e
+    JOIN {group} eg ON eg.id = e.group_id
+    WHERE eg.site_id IN ({sites})
+      AND e.start_date <= %s AND (e.end_date IS NULL OR e.end_date >= %s)
+      {in_group}
+"""
+
+
+def _signals_sql(
+    *, who: str, who_params: list, site_ids: Sequence[int], now: datetime, group: Group | None
+) -> tuple[str, list]:
+    ops = connection.ops
+    sql = _SIGNALS_SQL.format(
+        attendance=Attendance._meta.db_table,
+        session=Session._meta.db_table,
+        group=Group._meta.db_table,
+        attended=_quoted(ATTENDED),
+        absent=ABSENT,
+        cancelled=CANCELLED,
+        who=who,
+        sites=_placeholders(site_ids),
+        in_group="AND s.group_id = %s" if group is not None else "",
     )
+    since = ops.adapt_datetimefield_value(now - timedelta(days=SLIPPING_LOOKBACK_DAYS))
+    params = [*who_params, *site_ids]
+    if group is not None:
+        params.append(group.pk)
+    params += [ops.adapt_datetimefield_value(_EPOCH), since, since]
+    return sql, params
+
+
+def _signal(row: Sequence, threshold: float) -> Signal:
+    _pk, absences, attended, absent, last_at, last_attendance_id = row
+    if isinstance(last_at, str):  # SQLite hands back text for a computed column
+        last_at = datetime.fromisoformat(last_at).replace(tzinfo=UTC)
+    return Signal(
+        absences_in_a_row=absences,
+        recent_attended=attended,
+        recent_absent=absent,
+        last_attended_at=last_at,
+        threshold=threshold,
+        last_attendance_id=last_attendance_id,
+    )
+
+
+def _with_sessions(signals: Iterable[Signal]) -> None:
+    """Load the session each participant last came to (one query for them all)."""
+    signals = [s for s in signals if s.last_attendance_id]
+    if not signals:
+        return
+    rows = Attendance.objects.select_related("session__group__site").in_bulk(
+        [s.last_attendance_id for s in signals]
+    )
+    for signal in signals:
+        signal.last_attended_session = rows[signal.last_attendance_id].session
 
 
 def attendance_signals(
     *,
-    participants: QuerySet[Participant],
-    site_ids: Sequence[int] | QuerySet,
+    participant_ids: Sequence[int],
+    site_ids: Sequence[int],
     now: datetime,
+    threshold: float,
     group: Group | None = None,
-) -> QuerySet[Participant]:
-    """`participants` annotated with how they have been coming lately (one query).
+) -> dict[int, Signal]:
+    """How each participant has been coming lately, with the session they last came to.
 
     Only attendance at `site_ids` (and in `group`, if given) counts: what the viewer
-    may see. Annotations: absences_in_a_row (absent since they last attended; excused
-    skipped), recent_attended, recent_absent, recent_counted, recent_rate (the last
-    SLIPPING_LOOKBACK_DAYS), last_attended_at and last_attended_session_id.
+    may see. Two queries, whatever the number of participants.
     """
-    scope = Attendance.objects.filter(
-        participant=OuterRef("pk"), session__group__site__in=site_ids
-    ).exclude(session__status=CANCELLED)
-    if group is not None:
-        scope = scope.filter(session__group=group)
-    attended = scope.filter(status__in=ATTENDED).order_by("-session__starts_at", "-pk")
-    since = now - timedelta(days=SLIPPING_LOOKBACK_DAYS)
-    return (
-        participants.annotate(
-            last_attended_at=Subquery(attended.values("session__starts_at")[:1]),
-            last_attended_session_id=Subquery(attended.values("session_id")[:1]),
-        )
-        .annotate(
-            absences_in_a_row=_count(
-                scope.filter(
-                    status=ABSENT,
-                    session__starts_at__gt=Coalesce(
-                        OuterRef("last_attended_at"),
-                        Value(_EPOCH),
-                        output_field=DateTimeField(),
-                    ),
-                )
-            ),
-            recent_attended=_count(
-                scope.filter(status__in=ATTENDED, session__starts_at__gte=since)
-            ),
-            recent_absent=_count(scope.filter(status=ABSENT, session__starts_at__gte=since)),
-        )
-        .annotate(recent_counted=F("recent_attended") + F("recent_absent"))
-        .annotate(
-            recent_rate=Case(
-                When(
-                    recent_counted__gt=0,
-                    then=Cast("recent_attended", FloatField())
-                    / Cast("recent_counted", FloatField()),
-                ),
-                default=None,
-                output_field=FloatField(),
-            )
-        )
+    found = {pk: Signal(0, 0, 0, None, threshold=threshold) for pk in participant_ids}
+    if not participant_ids or not site_ids:
+        return found
+    sql, params = _signals_sql(
+        who=_placeholders(participant_ids),
+        who_params=list(participant_ids),
+        site_ids=site_ids,
+        now=now,
+        group=group,
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql + _SIGNALS_ONLY,
+            params,
+        )
+        for row in cursor.fetchall():
+            found[row[0]] = _signal(row, threshold)
+    _with_sessions(found.values())
+    return found
+
+
+@dataclass
+class Slipping:
+    """One participant on the slipping-away list; `participant` and the signal's
+    session are loaded by `load_slipping` for the rows shown."""
+
+    participant_id: int
+    signal: Signal
+    participant: Participant | None = None
 
 
 def slipping_away(
     *,
-    site_ids: Sequence[int] | QuerySet,
+    site_ids: Sequence[int],
     today: date,
     now: datetime,
     threshold: float,
     group: Group | None = None,
-) -> QuerySet[Participant]:
-    """Participants enrolled today who are slipping away, most urgent first.
+) -> list[Slipping]:
+    """Participants enrolled today who are slipping away, most urgent first (one query).
 
     Discharged and finished participants are left out: outreach is for people still
-    in a group.
+    in a group. The list is bounded by who is enrolled, so it is computed whole and
+    pages are cut from it; load a page's people with `load_slipping`.
     """
-    enrolled = Enrollment.objects.active_on(today).filter(group__site__in=site_ids)
-    if group is not None:
-        enrolled = enrolled.filter(group=group)
-    participants = Participant.objects.filter(pk__in=enrolled.values("participant"))
-    return (
-        attendance_signals(participants=participants, site_ids=site_ids, now=now, group=group)
-        .filter(
-            Q(absences_in_a_row__gte=SLIPPING_ABSENCES_IN_A_ROW)
-            | Q(recent_counted__gte=SLIPPING_MIN_SESSIONS_FOR_RATE, recent_rate__lt=threshold)
-        )
-        .select_related("site")
-        .order_by(
-            "-absences_in_a_row",
-            F("recent_rate").asc(nulls_last=True),
-            F("last_attended_at").asc(nulls_first=True),
-            "last_name",
-            "first_name",
-            "pk",
-        )
+    site_ids = list(site_ids)
+    if not site_ids:
+        return []
+    ops = connection.ops
+    who = _ENROLLED_TODAY_SQL.format(
+        enrollment=Enrollment._meta.db_table,
+        group=Group._meta.db_table,
+        sites=_placeholders(site_ids),
+        in_group="AND e.group_id = %s" if group is not None else "",
     )
+    day = ops.adapt_datefield_value(today)
+    who_params = [*site_ids, day, day] + ([group.pk] if group is not None else [])
+    signals, params = _signals_sql(
+        who=who, who_params=who_params, site_ids=site_ids, now=now, group=group
+    )
+    sql = _SLIPPING_SQL.format(signals=signals, participant=Participant._meta.db_table)
+    params += [SLIPPING_ABSENCES_IN_A_ROW, SLIPPING_MIN_SESSIONS_FOR_RATE, threshold]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [Slipping(row[0], _signal(row, threshold)) for row in cursor.fetchall()]
 
 
-def signals_for(participants: Iterable[Participant], *, threshold: float) -> dict[int, Signal]:
-    """The annotated participants' signals, with their last attended session loaded
-    (one query for the whole page)."""
-    participants = list(participants)
-    sessions = Session.objects.select_related("group__site").in_bulk(
-        {p.last_attended_session_id for p in participants if p.last_attended_session_id}
-    )
-    return {
-        p.pk: Signal(
-            absences_in_a_row=p.absences_in_a_row,
-            recent_attended=p.recent_attended,
-            recent_absent=p.recent_absent,
-            last_attended_at=p.last_attended_at,
-            last_attended_session=sessions.get(p.last_attended_session_id),
-            threshold=threshold,
-        )
-        for p in participants
-    }
+def load_slipping(rows: Sequence[Slipping]) -> list[Slipping]:
+    """The rows with their participants (and sites) and last sessions: two queries."""
+    rows = list(rows)
+    people = Participant.objects.select_related("site").in_bulk([r.participant_id for r in rows])
+    for row in rows:
+        row.participant = people[row.participant_id]
+    _with_sessions(r.signal for r in rows)
+    return rows

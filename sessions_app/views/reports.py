@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from .. import selectors
 from ..exports import csv_response
 from ..forms.reports import period_from
-from ..models import Participant, Session, Site
+from ..models import Site
 from ..permissions import (
     check_admin_pages,
     get_report_group_for_user,
@@ -64,8 +64,7 @@ def _period(request: HttpRequest, sites: list[Site]):
     return period_from(request.GET, default=Period.month_of(_today(sites)))
 
 
-def _trend(sessions, sites: list[Site], period: Period) -> dict:
-    months = reports.attendance_trend(sessions=sessions, sites=sites, period=period)
+def _trend(months: list[reports.MonthFigures]) -> dict:
     return {"months": months, "chart": trend_chart(months)}
 
 
@@ -76,24 +75,26 @@ def _overview(request: HttpRequest) -> dict:
     check_admin_pages(request)
     sites = _sites(request)
     form, period = _period(request, sites)
+    report, by_therapist = reports.site_overview(sites=sites, period=period)
     return {
         "sites": sites,
         "form": form,
         "period": period,
-        "report": reports.attendance_by_site(sites=sites, period=period),
-        "by_therapist": reports.attendance_by_therapist(sites=sites, period=period),
+        "report": report,
+        "by_therapist": by_therapist,
     }
 
 
 def _site(request: HttpRequest, site_id: int) -> dict:
     site = get_report_site_for_user(request, site_id)
     form, period = _period(request, [site])
+    report, by_therapist = reports.site_groups(site=site, period=period)
     return {
         "site": site,
         "form": form,
         "period": period,
-        "report": reports.attendance_by_group(site=site, period=period),
-        "by_therapist": reports.attendance_by_therapist(sites=[site], period=period),
+        "report": report,
+        "by_therapist": by_therapist,
     }
 
 
@@ -130,12 +131,12 @@ def _participant(request: HttpRequest, participant_id: int) -> dict:
     sites = _sites(request)
     form, period = _period(request, [participant.site])
     rows, total = reports.participant_figures(participant=participant, sites=sites, period=period)
-    annotated = reports.attendance_signals(
-        participants=Participant.objects.filter(pk=participant.pk),
+    signal = reports.attendance_signals(
+        participant_ids=[participant.pk],
         site_ids=[s.pk for s in sites],
         now=timezone.now(),
-    )
-    signal = reports.signals_for(annotated, threshold=_threshold())[participant.pk]
+        threshold=_threshold(),
+    )[participant.pk]
     return {
         "participant": participant,
         "sites": sites,
@@ -190,13 +191,15 @@ def _report_csv(
 def report_overview(request: HttpRequest) -> HttpResponse:
     ctx = _overview(request)
     sites, period = ctx["sites"], ctx["period"]
-    ctx["trend"] = _trend(Session.objects.all(), sites, period)
-    ctx["slipping_count"] = reports.slipping_away(
-        site_ids=[s.pk for s in sites],
-        today=_today(sites),
-        now=timezone.now(),
-        threshold=_threshold(),
-    ).count()
+    ctx["trend"] = _trend(reports.attendance_trend(sites=sites, period=period))
+    ctx["slipping_count"] = len(
+        reports.slipping_away(
+            site_ids=[s.pk for s in sites],
+            today=_today(sites),
+            now=timezone.now(),
+            threshold=_threshold(),
+        )
+    )
     return render(request, "reports/overview.html", ctx)
 
 
@@ -217,7 +220,7 @@ def report_overview_csv(request: HttpRequest) -> HttpResponse:
 def report_site(request: HttpRequest, site_id: int) -> HttpResponse:
     ctx = _site(request, site_id)
     site = ctx["site"]
-    ctx["trend"] = _trend(Session.objects.filter(group__site=site), [site], ctx["period"])
+    ctx["trend"] = _trend(reports.attendance_trend(sites=[site], period=ctx["period"]))
     return render(request, "reports/site.html", ctx)
 
 
@@ -238,7 +241,9 @@ def report_site_csv(request: HttpRequest, site_id: int) -> HttpResponse:
 def report_group(request: HttpRequest, group_id: int) -> HttpResponse:
     ctx = _group(request, group_id)
     group = ctx["group"]
-    ctx["trend"] = _trend(Session.objects.filter(group=group), [group.site], ctx["period"])
+    ctx["trend"] = _trend(
+        reports.attendance_trend(sites=[group.site], period=ctx["period"], group_ids=[group.pk])
+    )
     ctx["threshold"] = _threshold()
     return render(request, "reports/group.html", ctx)
 
@@ -297,8 +302,11 @@ def report_group_csv(request: HttpRequest, group_id: int) -> HttpResponse:
 @login_required
 def report_therapist(request: HttpRequest, therapist_id: int) -> HttpResponse:
     ctx = _therapist(request, therapist_id)
-    sessions = Session.objects.filter(group__facilitations__therapist=ctx["therapist"])
-    ctx["trend"] = _trend(sessions, ctx["sites"], ctx["period"])
+    ctx["trend"] = _trend(
+        reports.attendance_trend(
+            sites=ctx["sites"], period=ctx["period"], group_ids=ctx["report"].group_ids
+        )
+    )
     return render(request, "reports/therapist.html", ctx)
 
 
@@ -319,8 +327,11 @@ def report_therapist_csv(request: HttpRequest, therapist_id: int) -> HttpRespons
 @login_required
 def report_participant(request: HttpRequest, participant_id: int) -> HttpResponse:
     ctx = _participant(request, participant_id)
-    sessions = Session.objects.filter(attendance__participant=ctx["participant"])
-    ctx["trend"] = _trend(sessions, ctx["sites"], ctx["period"])
+    ctx["trend"] = _trend(
+        reports.attendance_trend(
+            sites=ctx["sites"], period=ctx["period"], participant=ctx["participant"]
+        )
+    )
     ctx["threshold"] = _threshold()
     return render(request, "reports/participant.html", ctx)
 
@@ -358,26 +369,27 @@ def _slipping(request: HttpRequest):
     sites = _sites(request)
     chosen = request.GET.get("site", "")
     shown = [s for s in sites if str(s.pk) == chosen] or sites
-    qs = reports.slipping_away(
+    rows = reports.slipping_away(
         site_ids=[s.pk for s in shown],
         today=_today(shown),
         now=timezone.now(),
         threshold=_threshold(),
     )
-    return sites, shown, qs
+    return sites, shown, rows
 
 
 @never_cache
 @login_required
 def report_slipping(request: HttpRequest) -> HttpResponse:
-    sites, shown, qs = _slipping(request)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    signals = reports.signals_for(page.object_list, threshold=_threshold())
+    sites, shown, everyone = _slipping(request)
+    # The whole list is one query bounded by who is enrolled: paging it here costs no
+    # second query to count it.
+    page = Paginator(everyone, 50).get_page(request.GET.get("page"))
     ctx = {
         "sites": sites,
         "chosen": shown[0] if len(shown) == 1 and len(sites) > 1 else None,
         "page": page,
-        "rows": [(p, signals[p.pk]) for p in page.object_list],
+        "rows": [(r.participant, r.signal) for r in reports.load_slipping(page.object_list)],
         "threshold": _threshold(),
         "lookback_weeks": reports.SLIPPING_LOOKBACK_DAYS // 7,
         "min_sessions": reports.SLIPPING_MIN_SESSIONS_FOR_RATE,
@@ -389,12 +401,10 @@ def report_slipping(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def report_slipping_csv(request: HttpRequest) -> HttpResponse:
-    _sites_all, _shown, qs = _slipping(request)
-    people = list(qs)
-    signals = reports.signals_for(people, threshold=_threshold())
+    _sites_all, _shown, everyone = _slipping(request)
     rows = []
-    for p in people:
-        signal = signals[p.pk]
+    for line in reports.load_slipping(everyone):
+        p, signal = line.participant, line.signal
         last = signal.last_attended_session
         rate = signal.recent_rate
         rows.append(
