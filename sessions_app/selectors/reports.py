@@ -174,7 +174,8 @@ def _enrollments_in(enrollments: QuerySet[Enrollment], period: Period) -> QueryS
 
 @dataclass
 class _Grid:
-    """The period's figures group by group, and who was enrolled in each group.
+    """The period's figures group by group, who was enrolled in each group, and (for
+    a trend) the figures month by month.
 
     Sites, therapists and totals are unions of groups: figures add up (a session
     belongs to one group), enrolled people are counted once over the union.
@@ -183,6 +184,11 @@ class _Grid:
     figures: dict[int, Figures] = field(default_factory=dict)
     enrolled: dict[int, set[int]] = field(default_factory=dict)
     site_of: dict[int, int] = field(default_factory=dict)
+    months: "list[MonthFigures] | None" = None
+
+    def add(self, group_id: int, site_id: int, row: dict) -> None:
+        self.figures[group_id] = self.figures.get(group_id, Figures()) + Figures.from_row(row)
+        self.site_of[group_id] = site_id
 
     def of(self, group_ids: Iterable[int]) -> Figures:
         total, people = Figures(), set()
@@ -199,27 +205,70 @@ class _Grid:
         return self.of(pk for pk in self.groups() if self.site_of[pk] == site_id)
 
 
-def _grid(*, sites: Sequence[Site], period: Period, group_ids: Sequence[int] | None) -> _Grid:
-    """Three queries: sessions by status, attendance by status (sessions not cancelled),
-    and the enrolled (group, participant) pairs; each grouped by group."""
-    site_ids = [s.pk for s in sites]
-    sessions = Session.objects.filter(_in_period(period, sites))
-    attendance = Attendance.objects.filter(_in_period(period, sites, prefix="session__")).exclude(
-        session__status=CANCELLED
+def _whole_months(period: Period, months: Period) -> bool:
+    """Whether the period is made of whole months that the trend covers: then its
+    figures are the sum of its months, and one pass serves both."""
+    return (
+        period.start.day == 1
+        and period.end == _add_months(period.end.replace(day=1), 1) - timedelta(days=1)
+        and period.start >= months.start
     )
+
+
+def _grid(
+    *,
+    sites: Sequence[Site],
+    period: Period,
+    group_ids: Sequence[int] | None,
+    trend: bool = False,
+) -> _Grid:
+    """Sessions by status and attendance by status (at sessions not cancelled), each in
+    one query grouped by group (and by month, for a trend), and the enrolled
+    (group, participant) pairs. Three queries for a period of whole months with its
+    trend, five for other periods with a trend, three without one."""
+    site_ids = [s.pk for s in sites]
+    grid = _Grid()
+    passes: list[tuple[Period, bool]] = []  # (dates, by month)
+    months = trend_period(period)
+    if trend:
+        passes.append((months, True))
+    if not (trend and _whole_months(period, months)):
+        passes.append((period, False))
+    by_month: dict[date, Figures] = {}
+    for span, monthly in passes:
+        sessions = Session.objects.filter(_in_period(span, sites))
+        attendance = Attendance.objects.filter(_in_period(span, sites, prefix="session__")).exclude(
+            session__status=CANCELLED
+        )
+        if group_ids is not None:
+            sessions = sessions.filter(group__in=group_ids)
+            attendance = attendance.filter(session__group__in=group_ids)
+        dims = ["group", "group__site"]
+        adims = ["session__group", "session__group__site"]
+        if monthly:
+            sessions = sessions.annotate(month=_local_month(sites))
+            attendance = attendance.annotate(month=_local_month(sites, prefix="session__"))
+            dims.append("month")
+            adims.append("month")
+        queries = [
+            (sessions.order_by().values(*dims).annotate(**_session_counts()), dims),
+            (attendance.order_by().values(*adims).annotate(**_attendance_counts()), adims),
+        ]
+        for query, (group_key, site_key, *_month) in queries:
+            for row in query:
+                if monthly:
+                    month = _month_key(row["month"])
+                    by_month[month] = by_month.get(month, Figures()) + Figures.from_row(row)
+                    if not period.start <= month <= period.end:
+                        continue
+                    if len(passes) > 1:  # the period has its own pass
+                        continue
+                grid.add(row[group_key], row[site_key], row)
+    if trend:
+        grid.months = _months(months, by_month)
     enrollments = _enrollments_in(Enrollment.objects.filter(group__site__in=site_ids), period)
     if group_ids is not None:
-        sessions = sessions.filter(group__in=group_ids)
-        attendance = attendance.filter(session__group__in=group_ids)
         enrollments = enrollments.filter(group__in=group_ids)
-    grid = _Grid()
-    for row in sessions.order_by().values("group", "group__site").annotate(**_session_counts()):
-        grid.figures[row["group"]] = Figures.from_row(row)
-        grid.site_of[row["group"]] = row["group__site"]
-    rows = attendance.order_by().values("session__group").annotate(**_attendance_counts())
-    for row in rows:
-        pk = row["session__group"]
-        grid.figures[pk] = grid.figures.get(pk, Figures()) + Figures.from_row(row)
     pairs = enrollments.order_by().values_list("group", "group__site", "participant").distinct()
     for group_id, site_id, participant_id in pairs:
         grid.enrolled.setdefault(group_id, set()).add(participant_id)
@@ -241,8 +290,10 @@ class Row:
 class Report:
     total: Figures
     rows: list[Row]
-    # The groups a report over groups covers, shown or not (its trend's scope).
+    # The groups a report over groups covers, shown or not.
     group_ids: list[int] = field(default_factory=list)
+    # Month by month, when the report was asked for with its trend.
+    months: "list[MonthFigures] | None" = None
 
 
 # --- Reports ----------------------------------------------------------------------------
@@ -250,7 +301,7 @@ class Report:
 
 def _by_site(grid: _Grid, sites: Sequence[Site]) -> Report:
     rows = [Row(s.pk, s.name, grid.of_site(s.pk)) for s in sites]
-    return Report(grid.of(grid.groups()), rows)
+    return Report(grid.of(grid.groups()), rows, months=grid.months)
 
 
 def _by_therapist(grid: _Grid, site_ids: Sequence[int]) -> Report:
@@ -270,10 +321,12 @@ def _by_therapist(grid: _Grid, site_ids: Sequence[int]) -> Report:
     return Report(grid.of(grid.groups()), rows)
 
 
-def site_overview(*, sites: Sequence[Site], period: Period) -> tuple[Report, Report]:
-    """Each site's figures and each therapist's over their groups there, with the total
-    of all the sites; both from one pass over the period."""
-    grid = _grid(sites=sites, period=period, group_ids=None)
+def site_overview(
+    *, sites: Sequence[Site], period: Period, trend: bool = False
+) -> tuple[Report, Report]:
+    """Each site's figures (with the trend, if asked) and each therapist's over their
+    groups there, with the total of all the sites; all from one pass."""
+    grid = _grid(sites=sites, period=period, group_ids=None, trend=trend)
     return _by_site(grid, sites), _by_therapist(grid, [s.pk for s in sites])
 
 
@@ -301,17 +354,18 @@ def _groups_report(grid: _Grid, groups: list[Group], period: Period) -> Report:
         if shown(g)
     ]
     group_ids = [g.pk for g in groups]
-    return Report(grid.of(group_ids), rows, group_ids)
+    return Report(grid.of(group_ids), rows, group_ids, months=grid.months)
 
 
 def _ordered(groups: QuerySet[Group]) -> list[Group]:
     return list(groups.select_related("site").order_by("site__name", "name"))
 
 
-def site_groups(*, site: Site, period: Period) -> tuple[Report, Report]:
-    """Each group of the site, and each therapist over their groups there."""
+def site_groups(*, site: Site, period: Period, trend: bool = False) -> tuple[Report, Report]:
+    """Each group of the site (with the trend, if asked), and each therapist over their
+    groups there."""
     groups = _ordered(Group.objects.filter(site=site))
-    grid = _grid(sites=[site], period=period, group_ids=None)
+    grid = _grid(sites=[site], period=period, group_ids=None, trend=trend)
     return _groups_report(grid, groups, period), _by_therapist(grid, [site.pk])
 
 
@@ -320,18 +374,20 @@ def attendance_by_group(*, site: Site, period: Period) -> Report:
     return site_groups(site=site, period=period)[0]
 
 
-def attendance_of_group(*, group: Group, period: Period) -> Report:
+def attendance_of_group(*, group: Group, period: Period, trend: bool = False) -> Report:
     """The group's own figures (its total)."""
-    grid = _grid(sites=[group.site], period=period, group_ids=[group.pk])
+    grid = _grid(sites=[group.site], period=period, group_ids=[group.pk], trend=trend)
     return _groups_report(grid, [group], period)
 
 
-def groups_of_therapist(*, therapist: User, sites: Sequence[Site], period: Period) -> Report:
+def groups_of_therapist(
+    *, therapist: User, sites: Sequence[Site], period: Period, trend: bool = False
+) -> Report:
     """Each group the therapist facilitates at these sites."""
     groups = _ordered(
         Group.objects.filter(site__in=[s.pk for s in sites], facilitations__therapist=therapist)
     )
-    grid = _grid(sites=sites, period=period, group_ids=[g.pk for g in groups])
+    grid = _grid(sites=sites, period=period, group_ids=[g.pk for g in groups], trend=trend)
     return _groups_report(grid, groups, period)
 
 

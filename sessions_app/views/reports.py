@@ -71,11 +71,11 @@ def _trend(months: list[reports.MonthFigures]) -> dict:
 # --- Shared between pages and CSV -------------------------------------------------------
 
 
-def _overview(request: HttpRequest) -> dict:
+def _overview(request: HttpRequest, *, trend: bool = False) -> dict:
     check_admin_pages(request)
     sites = _sites(request)
     form, period = _period(request, sites)
-    report, by_therapist = reports.site_overview(sites=sites, period=period)
+    report, by_therapist = reports.site_overview(sites=sites, period=period, trend=trend)
     return {
         "sites": sites,
         "form": form,
@@ -85,10 +85,10 @@ def _overview(request: HttpRequest) -> dict:
     }
 
 
-def _site(request: HttpRequest, site_id: int) -> dict:
+def _site(request: HttpRequest, site_id: int, *, trend: bool = False) -> dict:
     site = get_report_site_for_user(request, site_id)
     form, period = _period(request, [site])
-    report, by_therapist = reports.site_groups(site=site, period=period)
+    report, by_therapist = reports.site_groups(site=site, period=period, trend=trend)
     return {
         "site": site,
         "form": form,
@@ -98,31 +98,35 @@ def _site(request: HttpRequest, site_id: int) -> dict:
     }
 
 
-def _group(request: HttpRequest, group_id: int) -> dict:
+def _group(request: HttpRequest, group_id: int, *, trend: bool = False) -> dict:
     group = get_report_group_for_user(request, group_id)
     form, period = _period(request, [group.site])
-    report = reports.attendance_of_group(group=group, period=period)
+    report = reports.attendance_of_group(group=group, period=period, trend=trend)
     return {
         "group": group,
         "form": form,
         "period": period,
         "total": report.total,
+        "months": report.months,
         "people": reports.participants_of_group(
             group=group, period=period, now=timezone.now(), threshold=_threshold()
         ),
     }
 
 
-def _therapist(request: HttpRequest, therapist_id: int) -> dict:
+def _therapist(request: HttpRequest, therapist_id: int, *, trend: bool = False) -> dict:
     therapist = get_report_therapist_for_user(request, therapist_id)
     sites = _sites(request)
     form, period = _period(request, sites)
+    report = reports.groups_of_therapist(
+        therapist=therapist, sites=sites, period=period, trend=trend
+    )
     return {
         "therapist": therapist,
         "sites": sites,
         "form": form,
         "period": period,
-        "report": reports.groups_of_therapist(therapist=therapist, sites=sites, period=period),
+        "report": report,
     }
 
 
@@ -189,9 +193,9 @@ def _report_csv(
 @never_cache
 @login_required
 def report_overview(request: HttpRequest) -> HttpResponse:
-    ctx = _overview(request)
-    sites, period = ctx["sites"], ctx["period"]
-    ctx["trend"] = _trend(reports.attendance_trend(sites=sites, period=period))
+    ctx = _overview(request, trend=True)
+    sites = ctx["sites"]
+    ctx["trend"] = _trend(ctx["report"].months)
     ctx["slipping_count"] = len(
         reports.slipping_away(
             site_ids=[s.pk for s in sites],
@@ -218,9 +222,8 @@ def report_overview_csv(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def report_site(request: HttpRequest, site_id: int) -> HttpResponse:
-    ctx = _site(request, site_id)
-    site = ctx["site"]
-    ctx["trend"] = _trend(reports.attendance_trend(sites=[site], period=ctx["period"]))
+    ctx = _site(request, site_id, trend=True)
+    ctx["trend"] = _trend(ctx["report"].months)
     return render(request, "reports/site.html", ctx)
 
 
@@ -239,11 +242,8 @@ def report_site_csv(request: HttpRequest, site_id: int) -> HttpResponse:
 @never_cache
 @login_required
 def report_group(request: HttpRequest, group_id: int) -> HttpResponse:
-    ctx = _group(request, group_id)
-    group = ctx["group"]
-    ctx["trend"] = _trend(
-        reports.attendance_trend(sites=[group.site], period=ctx["period"], group_ids=[group.pk])
-    )
+    ctx = _group(request, group_id, trend=True)
+    ctx["trend"] = _trend(ctx["months"])
     ctx["threshold"] = _threshold()
     return render(request, "reports/group.html", ctx)
 
@@ -301,12 +301,8 @@ def report_group_csv(request: HttpRequest, group_id: int) -> HttpResponse:
 @never_cache
 @login_required
 def report_therapist(request: HttpRequest, therapist_id: int) -> HttpResponse:
-    ctx = _therapist(request, therapist_id)
-    ctx["trend"] = _trend(
-        reports.attendance_trend(
-            sites=ctx["sites"], period=ctx["period"], group_ids=ctx["report"].group_ids
-        )
-    )
+    ctx = _therapist(request, therapist_id, trend=True)
+    ctx["trend"] = _trend(ctx["report"].months)
     return render(request, "reports/therapist.html", ctx)
 
 
