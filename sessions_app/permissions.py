@@ -145,8 +145,14 @@ def get_group_for_user(request: HttpRequest, group_id: int) -> Group:
     return _get_or_404(request, qs, group_id)
 
 
-def get_session_for_user(request: HttpRequest, session_id: int) -> Session:
+def get_session_for_user(
+    request: HttpRequest, session_id: int, *, with_note: bool = False
+) -> Session:
+    """`with_note`: also load the session's note (or learn it has none) in the same
+    query, for pages that show its status."""
     qs = sessions_for(request.user).select_related("group__site")
+    if with_note:
+        qs = qs.select_related("note")
     return _get_or_404(request, qs, session_id)
 
 

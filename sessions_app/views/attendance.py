@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 
 from .. import selectors
 from ..forms.attendance import RollCallForm
-from ..models import SessionNote
+from ..models import Session, SessionNote
 from ..permissions import get_session_for_user
 from ..selectors import participants as selectors_participants
 from ..services import attendance as attendance_services
@@ -17,12 +17,10 @@ from ..services.errors import ServiceError
 @login_required
 def roll_call(request: HttpRequest, session_id: int) -> HttpResponse:
     """Roll call at the door: whoever may see the session may take it."""
-    session = get_session_for_user(request, session_id)
+    session = get_session_for_user(request, session_id, with_note=True)
     lines = selectors.session_roster_lines(session=session)
     closed = attendance_services.attendance_roll_call_problem(session=session)
-    note_signed = SessionNote.objects.filter(
-        session=session, status=SessionNote.Status.SIGNED
-    ).exists()
+    note_signed = _note_signed(session)
     form = RollCallForm(
         request.POST if request.method == "POST" else None,
         lines=lines,
@@ -53,6 +51,13 @@ def roll_call(request: HttpRequest, session_id: int) -> HttpResponse:
         "rsvps": selectors_participants.session_rsvps(session=session),
     }
     return render(request, "meetings/roll_call.html", ctx)
+
+
+def _note_signed(session: Session) -> bool:
+    try:
+        return session.note.status == SessionNote.Status.SIGNED
+    except SessionNote.DoesNotExist:
+        return False
 
 
 def _changes(result: attendance_services.RollCallResult) -> str:

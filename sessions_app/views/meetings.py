@@ -16,9 +16,10 @@ from ..services.errors import ServiceError
 
 @login_required
 def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = get_session_for_user(request, session_id)
+    session = get_session_for_user(request, session_id, with_note=True)
     plan = list(session.plan_items.select_related("song"))
-    recorded = {a.participant_id: a for a in session.attendance.select_related("recorded_by")}
+    # The participant is shown for attendance of someone no longer on the roster.
+    recorded = {a.participant_id: a for a in session.attendance.select_related("participant")}
     has_attendance = bool(recorded)
     roster = [
         (enrollment.participant, recorded.pop(enrollment.participant_id, None))
