@@ -1,0 +1,292 @@
+"""`manage.py seed_scale`: a regional network's worth of valid data, loaded with COPY.
+
+The command runs once for this module at a tiny size and commits (it needs an empty
+database and runs VACUUM, so not inside a test's transaction); each test then reads
+that data inside its own rolled-back transaction, and the module empties the database
+when it is done.
+"""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.db.models import F
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions_app.demo.scale import LOGINS
+from sessions_app.demo.scale.loader import Loader, dangling_references
+from sessions_app.demo.scale.world import Sizes
+from sessions_app.models import (
+    Attendance,
+    Enrollment,
+    Facilitation,
+    Group,
+    LullabyProject,
+    Participant,
+    Reflection,
+    Reminder,
+    Session,
+    Site,
+    User,
+)
+
+PARTICIPANTS, YEARS = 60, 1
+PASSWORD = "scale-test-password"
+FAST = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    out = StringIO()
+    with django_db_blocker.unblock(), override_settings(DEBUG=True, PASSWORD_HASHERS=FAST):
+        call_command(
+            "seed_scale",
+            participants=PARTICIPANTS,
+            years=YEARS,
+            seed=7,
+            password=PASSWORD,
+            stdout=out,
+        )
+        yield out.getvalue()
+        # Leave the test database as empty as the other modules expect it.
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def scale(seeded, db):
+    return seeded
+
+
+def test_it_prints_the_logins_the_counts_and_the_time(scale):
+    for username, _ in LOGINS:
+        assert username in scale
+    assert f"password {PASSWORD}" in scale
+    assert "sessions_app_attendance" in scale
+    assert "Scale data ready in" in scale
+
+
+@pytest.mark.parametrize("username", [username for username, _ in LOGINS])
+def test_the_fixed_logins_reach_their_home_page(scale, client, settings, username):
+    settings.PASSWORD_HASHERS = FAST
+    response = client.post(
+        reverse("login"), {"username": username, "password": PASSWORD}, follow=True
+    )
+    assert response.status_code == 200
+    assert response.wsgi_request.user.username == username
+    assert client.get(reverse("home"), follow=True).status_code == 200
+
+
+def test_everyone_else_cannot_log_in(scale):
+    fixed = [username for username, _ in LOGINS]
+    assert not any(u.has_usable_password() for u in User.objects.exclude(username__in=fixed))
+
+
+def test_the_administrator_logins_have_their_sites(scale):
+    admin = User.objects.get(username="scale-admin")
+    siteadmin = User.objects.get(username="scale-siteadmin")
+    assert admin.is_superuser
+    assert admin.sites.count() == Site.objects.count()
+    assert not siteadmin.is_superuser
+    assert siteadmin.role == User.Role.ADMINISTRATOR
+    assert siteadmin.sites.count() == 3
+
+
+def test_the_therapist_leads_four_groups_with_history(scale):
+    therapist = User.objects.get(username="scale-therapist")
+    groups = Group.objects.filter(
+        facilitations__therapist=therapist, facilitations__role=Facilitation.Role.LEAD
+    )
+    assert groups.count() == 4
+    held = Session.objects.filter(group__in=groups, status=Session.Status.HELD)
+    assert held.filter(starts_at__lt=timezone.now() - timedelta(weeks=40)).exists()
+
+
+def test_the_therapist_has_a_session_today(scale):
+    therapist = User.objects.get(username="scale-therapist")
+    today = [
+        s
+        for s in Session.objects.filter(
+            group__facilitations__therapist=therapist,
+            starts_at__range=(
+                timezone.now() - timedelta(days=1),
+                timezone.now() + timedelta(days=1),
+            ),
+        ).select_related("group__site")
+        if s.local_date == timezone.now().astimezone(s.group.site.tz).date()
+    ]
+    assert today
+
+
+def test_the_participant_login_has_history_reflections_and_reminders(scale):
+    participant = Participant.objects.get(user__username="scale-participant")
+    enrollment = participant.enrollments.get()
+    assert enrollment.status == Enrollment.Status.ACTIVE
+    assert enrollment.start_date <= enrollment.group.first_date
+    assert enrollment.group.facilitations.filter(
+        therapist__username="scale-therapist", role=Facilitation.Role.LEAD
+    ).exists()
+    assert participant.reflections.count() > 20
+    assert participant.reminders.filter(status=Reminder.Status.SENT).exists()
+    assert participant.reminders.filter(status=Reminder.Status.PENDING).exists()
+
+
+def test_the_artist_works_on_lullaby_projects(scale):
+    artist = User.objects.get(username="scale-artist")
+    assert artist.role == User.Role.TEACHING_ARTIST
+    assert LullabyProject.objects.filter(teaching_artists=artist).count() == 4
+
+
+def test_sizes_follow_the_number_of_participants(scale):
+    sizes = Sizes(PARTICIPANTS, YEARS)
+    assert Participant.objects.count() == PARTICIPANTS
+    assert Site.objects.count() == sizes.sites
+    assert Group.objects.count() == sizes.groups
+    # A weekly session for each week of history and the twelve ahead, give or take
+    # groups that started later.
+    per_group = Session.objects.count() / sizes.groups
+    assert sizes.weeks * 0.8 <= per_group <= sizes.weeks + 13
+
+
+def test_each_roll_call_has_six_to_fourteen_people(scale):
+    held = Session.objects.filter(status=Session.Status.HELD).count()
+    per_session = Attendance.objects.count() / held
+    assert 6 <= per_session <= 14
+
+
+def test_attendance_rates_fall_in_the_range(scale):
+    attended = Attendance.objects.filter(status__in=Attendance.ATTENDED).count()
+    rate = attended / Attendance.objects.count()
+    assert 0.6 <= rate <= 0.95
+
+
+def test_attendance_is_for_enrolled_participants_of_held_sessions_only(scale):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT COUNT(*) FROM sessions_app_attendance a
+            JOIN sessions_app_session s ON s.id = a.session_id
+            JOIN sessions_app_group g ON g.id = s.group_id
+            JOIN sessions_app_site si ON si.id = g.site_id
+            WHERE s.status <> 'held' OR NOT EXISTS (
+                SELECT 1 FROM sessions_app_enrollment e
+                WHERE e.group_id = s.group_id AND e.participant_id = a.participant_id
+                AND e.start_date <= (s.starts_at AT TIME ZONE si.time_zone)::date
+                AND (e.end_date IS NULL
+                     OR e.end_date >= (s.starts_at AT TIME ZONE si.time_zone)::date))
+            """
+        )
+        assert cursor.fetchone()[0] == 0
+
+
+def test_every_held_session_has_a_complete_roll_call(scale):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT COUNT(*) FROM sessions_app_session s
+            JOIN sessions_app_group g ON g.id = s.group_id
+            JOIN sessions_app_site si ON si.id = g.site_id
+            JOIN sessions_app_enrollment e ON e.group_id = g.id
+                AND e.start_date <= (s.starts_at AT TIME ZONE si.time_zone)::date
+                AND (e.end_date IS NULL
+                     OR e.end_date >= (s.starts_at AT TIME ZONE si.time_zone)::date)
+            WHERE s.status = 'held' AND NOT EXISTS (
+                SELECT 1 FROM sessions_app_attendance a
+                WHERE a.session_id = s.id AND a.participant_id = e.participant_id)
+            """
+        )
+        assert cursor.fetchone()[0] == 0
+
+
+def test_some_people_drift_away_before_their_enrollment_ends(scale):
+    drifted = 0
+    for enrollment in Enrollment.objects.exclude(status=Enrollment.Status.ACTIVE):
+        last = list(
+            Attendance.objects.filter(
+                participant=enrollment.participant,
+                session__group=enrollment.group,
+                session__occurrence_date__range=(enrollment.start_date, enrollment.end_date),
+            ).order_by("-session__starts_at")[:3]
+        )
+        if len(last) == 3 and all(a.status in ("absent", "excused") for a in last):
+            drifted += 1
+    assert drifted > 0
+
+
+def test_ended_enrollments_say_why(scale):
+    ended = Enrollment.objects.filter(
+        status__in=[Enrollment.Status.DISCHARGED, Enrollment.Status.WITHDRAWN]
+    )
+    assert ended.exists()
+    assert not ended.filter(discharge_reason="").exists()
+
+
+def test_reflections_follow_sessions_people_attended(scale):
+    assert Reflection.objects.exists()
+    unattended = Reflection.objects.exclude(
+        session__attendance__participant=F("participant"),
+        session__attendance__status__in=Attendance.ATTENDED,
+    )
+    assert not unattended.exists()
+
+
+def test_reminders_exist_in_every_state(scale):
+    states = set(Reminder.objects.values_list("status", flat=True).distinct())
+    assert states == set(Reminder.Status.values)
+
+
+def test_reminders_exist_of_every_kind(scale):
+    kinds = set(Reminder.objects.values_list("kind", flat=True).distinct())
+    assert kinds == set(Reminder.Kind.values)
+
+
+def test_the_audit_trail_has_changes_views_and_logins(scale):
+    from auditlog.models import LogEntry
+
+    actions = set(LogEntry.objects.values_list("action", flat=True).distinct())
+    assert {LogEntry.Action.CREATE, LogEntry.Action.UPDATE, LogEntry.Action.ACCESS} <= actions
+    whats = set(
+        LogEntry.objects.filter(action=LogEntry.Action.ACCESS).values_list(
+            "additional_data__what", flat=True
+        )
+    )
+    assert {"view", "login"} <= whats
+
+
+def test_no_reference_names_a_missing_row(scale):
+    loader = Loader()
+    tables = connection.introspection.table_names()
+    loader.counts = {table: 0 for table in tables}
+    assert dangling_references(loader) == []
+
+
+@pytest.mark.parametrize(
+    "model",
+    [Site, User, Participant, Group, Enrollment, Session, Attendance, Reflection, Reminder],
+)
+def test_rows_pass_model_validation(scale, model):
+    # Constraints are enforced by the database as rows load; this checks what only
+    # the models check (choices, lengths, time zones).
+    for row in model.objects.all()[:300]:
+        row.full_clean(validate_unique=False, validate_constraints=False)
+
+
+def test_the_apps_own_inserts_continue_after_the_loaded_ids(scale):
+    site = Site.objects.create(name="A new site", time_zone="America/Chicago")
+    assert site.pk > Site.objects.exclude(pk=site.pk).order_by("-pk").first().pk
+
+
+def test_it_refuses_a_database_that_has_data(scale, settings):
+    settings.DEBUG = True
+    with pytest.raises(CommandError, match="needs an empty database"):
+        call_command("seed_scale", participants=PARTICIPANTS, stdout=StringIO())
+
+
+def test_it_refuses_with_debug_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refusing with DEBUG off"):
+        call_command("seed_scale", participants=PARTICIPANTS, stdout=StringIO())
