@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Case, Count, DateTimeField, Q, QuerySet, When
+from django.db.models import BooleanField, Case, Count, DateTimeField, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 
 from ..models import Attendance, Enrollment, Facilitation, Group, Participant, Session, Site, User
@@ -205,14 +205,8 @@ class _Grid:
         return self.of(pk for pk in self.groups() if self.site_of[pk] == site_id)
 
 
-def _whole_months(period: Period, months: Period) -> bool:
-    """Whether the period is made of whole months that the trend covers: then its
-    figures are the sum of its months, and one pass serves both."""
-    return (
-        period.start.day == 1
-        and period.end == _add_months(period.end.replace(day=1), 1) - timedelta(days=1)
-        and period.start >= months.start
-    )
+def _flag(q: Q) -> Case:
+    return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
 def _grid(
@@ -223,47 +217,53 @@ def _grid(
     trend: bool = False,
 ) -> _Grid:
     """Sessions by status and attendance by status (at sessions not cancelled), each in
-    one query grouped by group (and by month, for a trend), and the enrolled
-    (group, participant) pairs. Three queries for a period of whole months with its
-    trend, five for other periods with a trend, three without one."""
+    one query grouped by group, and the enrolled (group, participant) pairs: three
+    queries.
+
+    With the trend, the two counting queries run once over the trend's months and the
+    period together, grouped by group, month and whether the row is in the period:
+    one pass serves the report and its chart.
+    """
     site_ids = [s.pk for s in sites]
     grid = _Grid()
-    passes: list[tuple[Period, bool]] = []  # (dates, by month)
     months = trend_period(period)
+    span = Period(min(period.start, months.start), max(period.end, months.end))
+    sessions = Session.objects.filter(_in_period(span if trend else period, sites))
+    attendance = Attendance.objects.filter(
+        _in_period(span if trend else period, sites, prefix="session__")
+    ).exclude(session__status=CANCELLED)
+    if group_ids is not None:
+        sessions = sessions.filter(group__in=group_ids)
+        attendance = attendance.filter(session__group__in=group_ids)
+    keys = ["group", "group__site"]
+    attendance_keys = ["session__group", "session__group__site"]
     if trend:
-        passes.append((months, True))
-    if not (trend and _whole_months(period, months)):
-        passes.append((period, False))
-    by_month: dict[date, Figures] = {}
-    for span, monthly in passes:
-        sessions = Session.objects.filter(_in_period(span, sites))
-        attendance = Attendance.objects.filter(_in_period(span, sites, prefix="session__")).exclude(
-            session__status=CANCELLED
+        sessions = sessions.annotate(
+            month=_local_month(sites), in_period=_flag(_in_period(period, sites))
         )
-        if group_ids is not None:
-            sessions = sessions.filter(group__in=group_ids)
-            attendance = attendance.filter(session__group__in=group_ids)
-        dims = ["group", "group__site"]
-        adims = ["session__group", "session__group__site"]
-        if monthly:
-            sessions = sessions.annotate(month=_local_month(sites))
-            attendance = attendance.annotate(month=_local_month(sites, prefix="session__"))
-            dims.append("month")
-            adims.append("month")
-        queries = [
-            (sessions.order_by().values(*dims).annotate(**_session_counts()), dims),
-            (attendance.order_by().values(*adims).annotate(**_attendance_counts()), adims),
-        ]
-        for query, (group_key, site_key, *_month) in queries:
-            for row in query:
-                if monthly:
-                    month = _month_key(row["month"])
+        attendance = attendance.annotate(
+            month=_local_month(sites, prefix="session__"),
+            in_period=_flag(_in_period(period, sites, prefix="session__")),
+        )
+        keys += ["month", "in_period"]
+        attendance_keys += ["month", "in_period"]
+    queries = [
+        (sessions.order_by().values(*keys).annotate(**_session_counts()), keys),
+        (
+            attendance.order_by().values(*attendance_keys).annotate(**_attendance_counts()),
+            attendance_keys,
+        ),
+    ]
+    by_month: dict[date, Figures] = {}
+    for query, (group_key, site_key, *_) in queries:
+        for row in query:
+            if trend:
+                month = _month_key(row["month"])
+                if months.start <= month <= months.end:
                     by_month[month] = by_month.get(month, Figures()) + Figures.from_row(row)
-                    if not period.start <= month <= period.end:
-                        continue
-                    if len(passes) > 1:  # the period has its own pass
-                        continue
-                grid.add(row[group_key], row[site_key], row)
+                if not row["in_period"]:
+                    continue
+            grid.add(row[group_key], row[site_key], row)
     if trend:
         grid.months = _months(months, by_month)
     enrollments = _enrollments_in(Enrollment.objects.filter(group__site__in=site_ids), period)
