@@ -54,6 +54,11 @@ def _start_times(site, rng: random.Random) -> list[datetime]:
 
 @pytest.fixture
 def world(db):
+    return build_world()
+
+
+def build_world() -> dict:
+    """The seeded world (also read by tests/test_reports_sql.py)."""
     rng = random.Random(20261129)
     sites = [f.SiteFactory(name=f"Site {zone}", time_zone=zone) for zone in ZONES]
     therapists = [
