@@ -27,6 +27,8 @@ LOGINS = {
 }
 # Pages reached with no login: a secret in the URL is the key (or the login form itself).
 ANONYMOUS = "anonymous"
+# A participant with no login, in the browser session a signed link opened.
+LINK_SESSION = "owner (link)"
 
 # URL names that answer only POST (actions, not pages), and those left out on purpose.
 NOT_PAGES = {
@@ -80,6 +82,9 @@ class Picks:
     site_ids: list[int]  # every site, for the superuser's reports
     site: object  # the site administrator's site with the most groups
     deep_audit: str | None  # an audit position about a year back
+    owner: object | None  # the participant of the artist's project, who follows a link
+    draft: object | None  # the newest lyric draft of the artist's projects
+    recording: object | None  # the artist's recording session with the most takes
 
 
 def pick() -> Picks:
@@ -88,7 +93,9 @@ def pick() -> Picks:
         Attendance,
         Group,
         LullabyProject,
+        LyricDraft,
         Participant,
+        RecordingSession,
         Session,
         Site,
         Song,
@@ -119,7 +126,9 @@ def pick() -> Picks:
         or Participant.objects.filter(enrollments__group=group).order_by("pk").first()
     )
     song = Song.objects.annotate(n=Count("plan_items")).order_by("-n", "pk").first()
-    project = LullabyProject.objects.filter(teaching_artists=users["artist"]).order_by("pk").first()
+    # One both fixed logins work on, when there is one: its forms are for them alone.
+    projects = LullabyProject.objects.filter(teaching_artists=users["artist"]).order_by("pk")
+    project = projects.filter(therapist=therapist).first() or projects.first()
     participant = Participant.objects.get(user=users["participant"])
     attended = (
         Attendance.objects.filter(participant=participant, status__in=["present", "late"])
@@ -156,6 +165,12 @@ def pick() -> Picks:
         site_ids=list(Site.objects.values_list("pk", flat=True)),
         site=site,
         deep_audit=_deep_audit_position(now - timedelta(days=365)),
+        owner=project.participant if project else None,
+        draft=LyricDraft.objects.filter(project__in=projects).order_by("-pk").first(),
+        recording=RecordingSession.objects.filter(project__in=projects)
+        .annotate(n=Count("takes"))
+        .order_by("-n", "-pk")
+        .first(),
     )
 
 
@@ -167,6 +182,15 @@ def _deep_audit_position(moment) -> str | None:
 
     entry = LogEntry.objects.filter(timestamp__lte=moment).order_by("-timestamp", "-pk").first()
     return str(Position.of(entry)) if entry else None
+
+
+def link_session_path(picks: Picks) -> str | None:
+    """The signed "my page" link that gives the project owner a browser session."""
+    from sessions_app.links import link_token
+
+    if picks.owner is None:
+        return None
+    return reverse("participant_link", args=[link_token(participant=picks.owner, action="me")])
 
 
 def ensure_feed_tokens(picks: Picks) -> None:
@@ -186,6 +210,7 @@ def pages(picks: Picks, *, today: date) -> list[Page]:
         *_siteadmin_pages(picks, today=today),
         *_admin_pages(picks, today=today),
         *_artist_pages(picks),
+        *_lullaby_forms(picks),
         *_anonymous_pages(picks),
     ]
 
@@ -198,6 +223,8 @@ def _page(name: str, role: str, *args, label: str = "", query: dict | None = Non
 
 
 def _therapist_pages(p: Picks) -> list[Page]:
+    from sessions_app.models import Session
+
     t, s, g = "therapist", p.session.pk, p.group.pk
     rows = [
         _page("home", t, label="home (therapist)", everyday=True),
@@ -222,6 +249,9 @@ def _therapist_pages(p: Picks) -> list[Page]:
         _page("song_list", t, label="song_list (search)", query={"q": "love"}),
         _page("song_detail", t, p.song.pk),
         _page("song_new", t),
+        _page("song_edit", t, p.song.pk),
+        _page("group_enroll", t, g),
+        _page("group_skip_date", t, g),
         _page("lullaby_board", t, label="lullaby_board (therapist)"),
     ]
     if p.upcoming is not None:
@@ -229,6 +259,22 @@ def _therapist_pages(p: Picks) -> list[Page]:
             _page("session_move", t, p.upcoming.pk),
             _page("session_cancel", t, p.upcoming.pk),
         ]
+    item = p.session.plan_items.order_by("pk").first()
+    if item is not None:
+        rows += [
+            _page("plan_item_edit", t, s, item.pk),
+            _page("plan_item_delete", t, s, item.pk),
+        ]
+    enrollment = p.group.enrollments.filter(status="active").order_by("pk").first()
+    if enrollment is not None:
+        rows.append(_page("enrollment_discharge", t, g, enrollment.pk))
+    cancelled = (
+        Session.objects.filter(group__facilitators=p.therapist, status="cancelled")
+        .order_by("-starts_at")
+        .first()
+    )
+    if cancelled is not None:
+        rows.append(_page("session_restore", t, cancelled.pk))
     return rows
 
 
@@ -240,9 +286,8 @@ def _participant_pages(p: Picks) -> list[Page]:
     ]
     if p.participant_session is not None:
         rows.append(_page("participant_reflection", me, p.participant_session.pk))
-    own = p.participant.lullaby_projects.order_by("pk").first()
-    if own is not None:
-        rows.append(_page("lullaby_own_project", me, own.pk))
+    if p.project is not None:
+        rows.append(_page("lullaby_own_project", LINK_SESSION, p.project.pk))
     return rows
 
 
@@ -264,6 +309,7 @@ def _siteadmin_pages(p: Picks, *, today: date) -> list[Page]:
         _page("group_list", a, label="group_list (site admin)"),
         _page("group_edit", a, p.group.pk) if p.group.site_id in sites else None,
         _page("group_create", a),
+        _page("group_facilitators", a, p.group.pk) if p.group.site_id in sites else None,
     ]
     for span, period in periods.items():
         query = {k: v.isoformat() for k, v in period.items()}
@@ -316,6 +362,7 @@ def _siteadmin_pages(p: Picks, *, today: date) -> list[Page]:
         _page("consent_list", a),
         _page("participant_consents", a, _site_participant(p)),
         _page("consent_record", a, _site_participant(p)),
+        *_consent_revoke(p),
         _page("participant_records_export", a, _site_participant(p)),
         _page("reminder_failures", a, label="reminder_failures (site admin)"),
         _page("song_list", a, label="song_list (site admin)"),
@@ -349,6 +396,17 @@ def _site_participant(p: Picks) -> int:
         .annotate(n=Count("attendance", filter=Q(attendance__status="present")))
         .order_by("-n", "pk")
     )[0].pk
+
+
+def _consent_revoke(p: Picks) -> list[Page]:
+    from sessions_app.models import Consent
+
+    consent = (
+        Consent.objects.filter(participant__site=p.site, revoked_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    return [_page("consent_revoke", "siteadmin", consent.pk)] if consent else []
 
 
 def _admin_pages(p: Picks, *, today: date) -> list[Page]:
@@ -403,6 +461,34 @@ def _admin_pages(p: Picks, *, today: date) -> list[Page]:
     return rows
 
 
+def _lullaby_forms(p: Picks) -> list[Page]:
+    """The lullaby forms: a project is started and managed by its own therapist, and
+    written in by its therapist and teaching artists; administrators only read."""
+    rows = [_page("lullaby_project_new", "therapist")]
+    if p.project is None:
+        return rows
+    pk = p.project.pk
+    if p.project.therapist_id == p.therapist.pk:
+        rows += [
+            _page("lullaby_project_edit", "therapist", pk),
+            _page("lullaby_consent", "therapist", pk),
+            _page("lullaby_delivery", "therapist", pk),
+        ]
+    rows += [
+        _page("lullaby_draft_new", "artist", pk),
+        _page("lullaby_recording_new", "artist", pk),
+    ]
+    if p.draft is not None:
+        rows.append(_page("lullaby_draft_compare", "artist", p.draft.project_id))
+    if p.recording is not None:
+        rec = p.recording
+        rows.append(_page("lullaby_take_new", "artist", rec.project_id, rec.pk))
+        take = rec.takes.order_by("pk").first()
+        if take is not None:
+            rows.append(_page("lullaby_take_edit", "artist", rec.project_id, take.pk))
+    return rows
+
+
 def _artist_pages(p: Picks) -> list[Page]:
     a = "artist"
     rows = [_page("home", a, label="home (artist)"), _page("lullaby_board", a)]
@@ -413,12 +499,10 @@ def _artist_pages(p: Picks) -> list[Page]:
         _page("lullaby_project", a, pk),
         _page("lullaby_log", a, pk),
     ]
-    draft = p.project.drafts.order_by("-pk").first()
-    if draft is not None:
-        rows.append(_page("lullaby_draft", a, pk, draft.pk))
-    recording = p.project.recording_sessions.order_by("-pk").first()
-    if recording is not None:
-        rows.append(_page("lullaby_recording", a, pk, recording.pk))
+    if p.draft is not None:
+        rows.append(_page("lullaby_draft", a, p.draft.project_id, p.draft.pk))
+    if p.recording is not None:
+        rows.append(_page("lullaby_recording", a, p.recording.project_id, p.recording.pk))
     return rows
 
 

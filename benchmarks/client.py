@@ -83,6 +83,18 @@ class Client:
             )
         return f"sessionid={session.value}"
 
+    def link_session(self, path: str) -> str:
+        """The Cookie header of the browser session a participant's signed link opens."""
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        conn.request("GET", path)
+        answer = conn.getresponse()
+        answer.read()
+        conn.close()
+        session = SimpleCookie(answer.getheader("Set-Cookie") or "").get("sessionid")
+        if session is None:
+            raise SystemExit(f"bench: the signed link answered {answer.status} and no session")
+        return f"sessionid={session.value}"
+
     def latency(self, path: str, cookie: str, repeat: int) -> tuple[Answer, float]:
         """The last answer and the median seconds of `repeat` sequential requests after a
         warm-up."""

@@ -45,6 +45,8 @@ from benchmarks.table import Row, markdown  # noqa: E402
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/refrain"
 # The benchmark's own Redis database: beat does not run, but the app connects on start-up.
 REDIS_URL = "redis://127.0.0.1:6379/10"
+# The lines of benchmarks/reminders.py's output that carry the two rates.
+RATE_LINES = ("reminders", "no-op")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -92,7 +94,12 @@ def main(argv: list[str]) -> int:
         if _wanted(args, "reminders"):
             rows.append(measure_reminders(args))
         report(rows)
-        return 1 if errors else 0
+        if errors:
+            print(
+                f"bench: FAILED: {len(errors)} pages answered other than 200: " + "; ".join(errors)
+            )
+            return 1
+        return 0
     finally:
         _close_connections()
         if not args.keep:
@@ -151,6 +158,9 @@ def measure_pages(args: argparse.Namespace, env: dict, tmp: Path) -> tuple[list[
         http = client.Client(server.HOST, port)
         cookies = {role: http.login(name, args.password) for role, name in catalogue.LOGINS.items()}
         cookies[catalogue.ANONYMOUS] = ""
+        link = catalogue.link_session_path(picks)
+        if link:
+            cookies[catalogue.LINK_SESSION] = http.link_session(link)
         base = f"http://{server.HOST}:{port}"
 
         def measure(label: str, role: str, path: str, everyday: bool = False) -> Row:
@@ -209,14 +219,23 @@ def measure_reminders(args: argparse.Namespace) -> Row:
     print("bench: " + " ".join(command[1:]), flush=True)
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
     print(done.stdout + done.stderr, flush=True)
-    sent = re.search(r"^reminders:.*?=\s*([\d,.]+)/s", done.stdout, re.M)
-    noop = re.search(r"^no-op:.*?=\s*([\d,.]+)/s", done.stdout, re.M)
-    if done.returncode or not sent or not noop:
+    rates = reminder_rates(done.stdout)
+    if done.returncode or rates is None:
         row.notes.append("reminders.py failed; see its output above")
         return row
-    row.rate = float(sent[1].replace(",", ""))
-    row.reference = row.rate / float(noop[1].replace(",", ""))
+    row.rate, noop = rates
+    row.reference = row.rate / noop
     return row
+
+
+def reminder_rates(output: str) -> tuple[float, float] | None:
+    """(reminders sent per second, no-op tasks per second) from reminders.py's lines
+    `reminders: … = 1,234/s` and `no-op: … = 2,345/s`."""
+    found = [re.search(rf"^{name}:.*?=\s*([\d,.]+)/s", output, re.M) for name in RATE_LINES]
+    if not all(found):
+        return None
+    sent, noop = (float(match[1].replace(",", "")) for match in found)
+    return sent, noop
 
 
 # --- 6. The table ------------------------------------------------------------------------------
