@@ -132,6 +132,15 @@ def build_world() -> dict:
                             recorded_at=NOW,
                         )
                     )
+    # A few who stopped coming: absent or excused since the new year, so their last
+    # session is older than the eight weeks the signals look back on.
+    stopped = {p.pk for p, _ in rng.sample(people, 6)}
+    for row in attendance:
+        if row.participant.pk in stopped and row.session.starts_at >= datetime(
+            2026, 1, 1, tzinfo=UTC
+        ):
+            row.status = rng.choice(("absent", "absent", "excused"))
+            row.minutes_attended = None
     Session.objects.bulk_create(sessions)
     for row in attendance:
         row.session_id = row.session.pk
@@ -253,6 +262,8 @@ def test_it_gives_each_participant_the_old_signal(world):
     old = ref.signals_for(annotated, threshold=0.5)
     assert {pk: _signal(s) for pk, s in new.items()} == {pk: _signal(s) for pk, s in old.items()}
     assert any(s.slipping for s in new.values())
+    lookback = NOW - timedelta(days=reports.SLIPPING_LOOKBACK_DAYS)
+    assert any(s.last_attended_at and s.last_attended_at < lookback for s in new.values())
 
 
 @pytest.mark.parametrize("threshold", [0.5, 0.75, 0.9])

@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, DateTimeField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, DateTimeField, Q, QuerySet, When
 from django.db.models.functions import TruncMonth
 
 from ..models import Attendance, Enrollment, Facilitation, Group, Participant, Session, Site, User
@@ -205,8 +205,115 @@ class _Grid:
         return self.of(pk for pk in self.groups() if self.site_of[pk] == site_id)
 
 
-def _flag(q: Q) -> Case:
-    return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+# The period's sessions, each labelled with the month of its start in its site's own
+# calendar and whether it falls in the period, are found by range through the index
+# on sessions by (group, starts_at): the labels come from `segments`, [lo, hi) ranges
+# cut in Python at each site's local midnights, so no time zone arithmetic runs per
+# row. Attendance is counted per session (through the index on attendance by
+# session), then everything is summed by group for the period and by month for the
+# trend. Portable SQL (PostgreSQL, and SQLite for `make run`).
+_FIGURES_SQL = """
+WITH segments (site_id, month, in_period, lo, hi) AS (
+    VALUES {segments}
+),
+sessions AS (
+    SELECT s.id, s.group_id, g.site_id, s.status, b.month, b.in_period
+    FROM segments b
+    JOIN {group} g ON g.site_id = b.site_id
+    JOIN {session} s ON s.group_id = g.id AND s.starts_at >= b.lo AND s.starts_at < b.hi
+    {in_groups}
+),
+counted AS (
+    SELECT a.session_id,
+           COUNT(*) FILTER (WHERE a.status = 'present') AS present,
+           COUNT(*) FILTER (WHERE a.status = 'late') AS late,
+           COUNT(*) FILTER (WHERE a.status = 'left_early') AS left_early,
+           COUNT(*) FILTER (WHERE a.status = 'excused') AS excused,
+           COUNT(*) FILTER (WHERE a.status = 'absent') AS absent
+    FROM {attendance} a
+    WHERE a.session_id IN (SELECT id FROM sessions WHERE status <> 'cancelled')
+    GROUP BY a.session_id
+),
+per_session AS (
+    SELECT s.group_id, s.site_id, s.month, s.in_period, s.status,
+           c.present, c.late, c.left_early, c.excused, c.absent
+    FROM sessions s LEFT JOIN counted c ON c.session_id = s.id
+)
+SELECT group_id, site_id, NULL AS month, {sums}
+FROM per_session WHERE in_period GROUP BY group_id, site_id
+UNION ALL
+SELECT NULL, NULL, month, {sums}
+FROM per_session WHERE month IS NOT NULL GROUP BY month
+"""
+
+_FIGURE_SUMS = """
+    COUNT(*) FILTER (WHERE status = 'held') AS held,
+    COUNT(*) FILTER (WHERE status = 'cancelled') AS cancelled,
+    COUNT(*) FILTER (WHERE status = 'scheduled') AS scheduled,
+    COALESCE(SUM(present), 0) AS present, COALESCE(SUM(late), 0) AS late,
+    COALESCE(SUM(left_early), 0) AS left_early, COALESCE(SUM(excused), 0) AS excused,
+    COALESCE(SUM(absent), 0) AS absent
+"""
+_FIGURE_COLUMNS = ("held", "cancelled", "scheduled", *Attendance.Status.values)
+
+
+def _segments(sites: Sequence[Site], period: Period, months: Period | None) -> list[tuple]:
+    """(site, month or None, in the period?, lo, hi) ranges covering the period and the
+    trend's months, cut at the period's ends and (within the trend) at each month."""
+    cuts = {period.start, period.end + timedelta(days=1)}
+    if months is not None:
+        month = months.start
+        while month <= months.end:
+            cuts.add(month)
+            month = _add_months(month, 1)
+        cuts.add(months.end + timedelta(days=1))
+    days = sorted(cuts)
+    rows = []
+    for site in sites:
+        for first, after in zip(days, days[1:], strict=False):
+            in_trend = months is not None and months.start <= first <= months.end
+            in_period = period.start <= first <= period.end
+            if in_trend or in_period:
+                lo, hi = Period(first, after - timedelta(days=1)).bounds(site.tz)
+                rows.append(
+                    (site.pk, first.replace(day=1) if in_trend else None, in_period, lo, hi)
+                )
+    return rows
+
+
+def _figure_rows(
+    *, sites: Sequence[Site], period: Period, group_ids: Sequence[int] | None, trend: bool
+) -> list[tuple]:
+    """(group, site, None, *figures) for each group with sessions in the period, and
+    (None, None, month, *figures) for each month of the trend: one query."""
+    segments = _segments(sites, period, trend_period(period) if trend else None)
+    if not segments or group_ids == []:
+        return []
+    ops = connection.ops
+    params: list = []
+    for site_id, month, in_period, lo, hi in segments:
+        params += [
+            site_id,
+            ops.adapt_datefield_value(month),
+            in_period,
+            ops.adapt_datetimefield_value(lo),
+            ops.adapt_datetimefield_value(hi),
+        ]
+    in_groups = ""
+    if group_ids is not None:
+        in_groups = f"WHERE s.group_id IN ({_placeholders(group_ids)})"
+        params += list(group_ids)
+    sql = _FIGURES_SQL.format(
+        segments=", ".join(["(%s, %s, %s, %s, %s)"] * len(segments)),
+        group=Group._meta.db_table,
+        session=Session._meta.db_table,
+        attendance=Attendance._meta.db_table,
+        in_groups=in_groups,
+        sums=_FIGURE_SUMS,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _grid(
@@ -216,56 +323,22 @@ def _grid(
     group_ids: Sequence[int] | None,
     trend: bool = False,
 ) -> _Grid:
-    """Sessions by status and attendance by status (at sessions not cancelled), each in
-    one query grouped by group, and the enrolled (group, participant) pairs: three
-    queries.
-
-    With the trend, the two counting queries run once over the trend's months and the
-    period together, grouped by group, month and whether the row is in the period:
-    one pass serves the report and its chart.
-    """
+    """The period's figures by group (and the trend's by month) in one query, and the
+    enrolled (group, participant) pairs in another."""
     site_ids = [s.pk for s in sites]
     grid = _Grid()
-    months = trend_period(period)
-    span = Period(min(period.start, months.start), max(period.end, months.end))
-    sessions = Session.objects.filter(_in_period(span if trend else period, sites))
-    attendance = Attendance.objects.filter(
-        _in_period(span if trend else period, sites, prefix="session__")
-    ).exclude(session__status=CANCELLED)
-    if group_ids is not None:
-        sessions = sessions.filter(group__in=group_ids)
-        attendance = attendance.filter(session__group__in=group_ids)
-    keys = ["group", "group__site"]
-    attendance_keys = ["session__group", "session__group__site"]
-    if trend:
-        sessions = sessions.annotate(
-            month=_local_month(sites), in_period=_flag(_in_period(period, sites))
-        )
-        attendance = attendance.annotate(
-            month=_local_month(sites, prefix="session__"),
-            in_period=_flag(_in_period(period, sites, prefix="session__")),
-        )
-        keys += ["month", "in_period"]
-        attendance_keys += ["month", "in_period"]
-    queries = [
-        (sessions.order_by().values(*keys).annotate(**_session_counts()), keys),
-        (
-            attendance.order_by().values(*attendance_keys).annotate(**_attendance_counts()),
-            attendance_keys,
-        ),
-    ]
     by_month: dict[date, Figures] = {}
-    for query, (group_key, site_key, *_) in queries:
-        for row in query:
-            if trend:
-                month = _month_key(row["month"])
-                if months.start <= month <= months.end:
-                    by_month[month] = by_month.get(month, Figures()) + Figures.from_row(row)
-                if not row["in_period"]:
-                    continue
-            grid.add(row[group_key], row[site_key], row)
+    for group_id, site_id, month, *numbers in _figure_rows(
+        sites=sites, period=period, group_ids=group_ids, trend=trend
+    ):
+        # SUM of counts is a decimal on PostgreSQL.
+        row = dict(zip(_FIGURE_COLUMNS, map(int, numbers), strict=True))
+        if month is None:
+            grid.add(group_id, site_id, row)
+        else:
+            by_month[_date(month)] = Figures.from_row(row)
     if trend:
-        grid.months = _months(months, by_month)
+        grid.months = _months(trend_period(period), by_month)
     enrollments = _enrollments_in(Enrollment.objects.filter(group__site__in=site_ids), period)
     if group_ids is not None:
         enrollments = enrollments.filter(group__in=group_ids)
@@ -274,6 +347,11 @@ def _grid(
         grid.enrolled.setdefault(group_id, set()).add(participant_id)
         grid.site_of[group_id] = site_id
     return grid
+
+
+def _date(value: date | str) -> date:
+    """A date column as a date (SQLite hands back text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @dataclass
@@ -601,20 +679,47 @@ def _placeholders(values: Sequence) -> str:
 # Each participant's attendance in scope (sessions not cancelled, at the sites, in the
 # group if one is given), with the start of the last session they came to beside every
 # row (a window over the participant's rows); then one GROUP BY counts what follows it.
+#
+# Only the lookback window is read for everyone ("recent": the sessions since then, and
+# their attendance through its index). Whoever came to one of them has their last
+# session, and every absence since, inside the window. The others ("lapsed") are read
+# back through their whole history, through the index on attendance by participant.
+# The same figures as reading everyone's history, at a fraction of the rows.
+#
 # Portable SQL (PostgreSQL, and SQLite for `make run`): FILTER and window functions, no
-# arrays. {who} is a subquery or a list of placeholders giving participant ids.
+# arrays. {who} is a query giving participant ids.
 _SIGNALS_SQL = """
-WITH seen AS (
-    SELECT a.id, a.participant_id, a.status, s.starts_at,
-           MAX(s.starts_at) FILTER (WHERE a.status IN ({attended}))
-               OVER (PARTITION BY a.participant_id) AS last_attended_at
+WITH who AS (
+    {who}
+),
+recent AS (
+    SELECT a.id, a.participant_id, a.status, s.starts_at
+    FROM {session} s
+    JOIN {group} g ON g.id = s.group_id
+    JOIN {attendance} a ON a.session_id = s.id
+    WHERE s.starts_at >= %s
+      AND g.site_id IN ({sites}) AND s.status <> '{cancelled}' {in_group}
+      AND a.participant_id IN (SELECT participant_id FROM who)
+),
+lapsed AS (
+    SELECT participant_id FROM who
+    EXCEPT
+    SELECT participant_id FROM recent WHERE status IN ({attended})
+),
+older AS (
+    SELECT a.id, a.participant_id, a.status, s.starts_at
     FROM {attendance} a
     JOIN {session} s ON s.id = a.session_id
     JOIN {group} g ON g.id = s.group_id
-    WHERE a.participant_id IN ({who})
-      AND g.site_id IN ({sites})
-      AND s.status <> '{cancelled}'
-      {in_group}
+    WHERE a.participant_id IN (SELECT participant_id FROM lapsed)
+      AND s.starts_at < %s
+      AND g.site_id IN ({sites}) AND s.status <> '{cancelled}' {in_group}
+),
+seen AS (
+    SELECT rows.*,
+           MAX(starts_at) FILTER (WHERE status IN ({attended}))
+               OVER (PARTITION BY participant_id) AS last_attended_at
+    FROM (SELECT * FROM recent UNION ALL SELECT * FROM older) AS rows
 ),
 signals AS (
     SELECT participant_id,
@@ -659,6 +764,10 @@ SELECT participant_id, absences_in_a_row, recent_attended, recent_absent,
 FROM signals
 """
 
+_PARTICIPANTS_SQL = """
+    SELECT id AS participant_id FROM {participant} WHERE id IN ({ids})
+"""
+
 _ENROLLED_TODAY_SQL = """
     SELECT e.participant_id
     FROM {enrollment} e
@@ -685,9 +794,8 @@ def _signals_sql(
         in_group="AND s.group_id = %s" if group is not None else "",
     )
     since = ops.adapt_datetimefield_value(now - timedelta(days=SLIPPING_LOOKBACK_DAYS))
-    params = [*who_params, *site_ids]
-    if group is not None:
-        params.append(group.pk)
+    in_scope = [*site_ids] + ([group.pk] if group is not None else [])
+    params = [*who_params, since, *in_scope, since, *in_scope]
     params += [ops.adapt_datetimefield_value(_EPOCH), since, since]
     return sql, params
 
@@ -735,7 +843,9 @@ def attendance_signals(
     if not participant_ids or not site_ids:
         return found
     sql, params = _signals_sql(
-        who=_placeholders(participant_ids),
+        who=_PARTICIPANTS_SQL.format(
+            participant=Participant._meta.db_table, ids=_placeholders(participant_ids)
+        ),
         who_params=list(participant_ids),
         site_ids=site_ids,
         now=now,
