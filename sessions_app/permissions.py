@@ -621,7 +621,9 @@ def reminders_for(user: User) -> QuerySet[Reminder]:
         return Reminder.objects.none()
     if user.is_superuser:
         return Reminder.objects.all()
-    about_sessions = Q(participant__isnull=False, session__in=sessions_for(user).values("pk"))
+    # The same sessions as `sessions_for`, asked of the session's group: a handful of
+    # group ids to check rather than every session of those groups, history included.
+    about_sessions = Q(participant__isnull=False, session__group__in=groups_for(user).values("pk"))
     agendas = Q(staff_user=user)
     if user.is_administrator:
         facilitators = Group.objects.filter(site__administrators=user).values(

@@ -95,9 +95,9 @@ def participant_upcoming_sessions(
 ) -> list[Session]:
     """The participant's next sessions: those of their groups on dates they are enrolled."""
     enrollments = list(
-        Enrollment.objects.filter(participant=participant).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=(now - timedelta(days=1)).date())
-        )
+        Enrollment.objects.filter(participant=participant)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=(now - timedelta(days=1)).date()))
+        .order_by()  # the default ordering would join participant, group and site for nothing
     )
     if not enrollments:
         return []

@@ -8,13 +8,18 @@ from ..permissions import reminders_for
 TROUBLE = (Reminder.Status.FAILED, Reminder.Status.INTERRUPTED)
 
 
-def session_reminders(*, user: User, session: Session) -> QuerySet[Reminder]:
-    return (
+def session_reminders(*, user: User, session: Session) -> list[Reminder]:
+    """The session's reminders. Each row is given the session the page already has,
+    rather than joining the session, its group and its site again for every row."""
+    rows = list(
         reminders_for(user)
         .filter(session=session)
-        .select_related("participant", "session__group__site")
+        .select_related("participant")
         .order_by("due_at", "participant__last_name", "pk")
     )
+    for row in rows:
+        row.session = session
+    return rows
 
 
 def participant_reminders(*, user: User, participant: Participant) -> QuerySet[Reminder]:
