@@ -43,7 +43,9 @@ def song_search(*, user: User, filters: SongFilters) -> QuerySet[Song]:
 
 def song_keys() -> list[str]:
     """The keys songs in the library are in, for the key filter."""
-    keys = Song.objects.exclude(key="").values_list("key", flat=True).distinct()
+    # Without order_by(), the default ordering (title, artist) would join the DISTINCT
+    # and bring back every song rather than every key.
+    keys = Song.objects.exclude(key="").order_by().values_list("key", flat=True).distinct()
     # Case-insensitive de-duplication: "G major" and "g major" are one key.
     seen: dict[str, str] = {}
     for key in keys:

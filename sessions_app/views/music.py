@@ -28,6 +28,21 @@ def _safe_next(request: HttpRequest) -> str:
     return ""
 
 
+def page_links(number: int, num_pages: int) -> list[int | None]:
+    """The page numbers to link to: the first, the last and two either side of the
+    current one; None where pages are left out (“…”). Worked out here rather than by
+    looping over every page in the template, which grew with the library."""
+    links: list[int | None] = []
+    for n in sorted({1, num_pages, *range(number - 3, number + 4)}):
+        if not 1 <= n <= num_pages:
+            continue
+        if abs(n - number) <= 2 or n in (1, num_pages):
+            links.append(n)
+        else:  # number ± 3, and neither the first nor the last page
+            links.append(None)
+    return links
+
+
 @login_required
 def song_list(request: HttpRequest) -> HttpResponse:
     check_song_library_access(request)
@@ -36,7 +51,12 @@ def song_list(request: HttpRequest) -> HttpResponse:
         form.is_valid()  # invalid filters are shown as errors and ignored
     songs = selectors_music.song_search(user=request.user, filters=form.filters())
     page = Paginator(songs, SONGS_PER_PAGE).get_page(request.GET.get("page"))
-    ctx = {"form": form, "page": page, "filtered": form.is_bound and form.active}
+    ctx = {
+        "form": form,
+        "page": page,
+        "page_links": page_links(page.number, page.paginator.num_pages),
+        "filtered": form.is_bound and form.active,
+    }
     return render(request, "songs/list.html", ctx)
 
 
