@@ -6,7 +6,8 @@ that data inside its own rolled-back transaction, and the module empties the dat
 when it is done.
 """
 
-from datetime import timedelta
+import random
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from sessions_app.demo.scale import LOGINS
 from sessions_app.demo.scale.loader import Loader, dangling_references
-from sessions_app.demo.scale.world import Sizes
+from sessions_app.demo.scale.world import Sizes, build_world
 from sessions_app.models import (
     Attendance,
     Enrollment,
@@ -40,10 +41,20 @@ PASSWORD = "scale-test-password"
 FAST = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+INDEXES_BEFORE: dict[str, str] = {}
+
+
+def _indexes() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")
+        return dict(cursor.fetchall())
+
+
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
     out = StringIO()
     with django_db_blocker.unblock(), override_settings(DEBUG=True, PASSWORD_HASHERS=FAST):
+        INDEXES_BEFORE.update(_indexes())
         call_command(
             "seed_scale",
             participants=PARTICIPANTS,
@@ -275,9 +286,41 @@ def test_rows_pass_model_validation(scale, model):
         row.full_clean(validate_unique=False, validate_constraints=False)
 
 
+def test_every_index_is_there_again_after_loading(scale):
+    assert _indexes() == INDEXES_BEFORE
+
+
 def test_the_apps_own_inserts_continue_after_the_loaded_ids(scale):
     site = Site.objects.create(name="A new site", time_zone="America/Chicago")
     assert site.pk > Site.objects.exclude(pk=site.pk).order_by("-pk").first().pk
+
+
+def _world(seed: int):
+    # The weekend the US leaves daylight saving time falls inside the year.
+    now = datetime(2026, 12, 1, 15, tzinfo=UTC)
+    return build_world(sizes=Sizes(PARTICIPANTS, YEARS), rng=random.Random(seed), now=now)
+
+
+def _shape(world) -> list[tuple]:
+    return [(s.group.id, s.person.id, s.first, s.last, s.status) for s in world.stints]
+
+
+def test_the_same_seed_builds_the_same_organisation():
+    assert _shape(_world(3)) == _shape(_world(3))
+
+
+def test_another_seed_builds_another_organisation():
+    assert _shape(_world(3)) != _shape(_world(4))
+
+
+def test_sessions_keep_their_wall_clock_time_across_daylight_saving():
+    world = _world(3)
+    kept = [
+        s.starts_at.astimezone(s.group.site.tz).time() == s.group.start_time
+        for s in world.sessions
+        if s.change is None or s.change[0] != "moved"
+    ]
+    assert all(kept)
 
 
 def test_it_refuses_a_database_that_has_data(scale, settings):

@@ -31,6 +31,16 @@ LOGINS = (
 )
 
 
+# Millions of rows between them: their indexes are built once, after loading.
+BIG_TABLES = (
+    "auditlog_logentry",
+    "sessions_app_attendance",
+    "sessions_app_reminder",
+    "sessions_app_reflection",
+    "sessions_app_planitem",
+)
+
+
 class ScaleSeedError(Exception):
     """The data built would break an invariant; nothing was written."""
 
@@ -62,8 +72,10 @@ def scale_seed(
     world = build_world(sizes=Sizes(participants, years), rng=rng, now=now)
     say(f"built {len(world.sessions):,} sessions in memory in {time.monotonic() - started:.1f} s")
     with transaction.atomic():
-        loader = Loader(progress=say)
+        loader = Loader(progress=say, big=BIG_TABLES)
         unchecked = skip_foreign_key_triggers(loader)
+        # Index builds after the big tables load sort in memory rather than on disk.
+        loader.execute("SET LOCAL maintenance_work_mem = '512MB'")
         record = records.Record()
         records.write_people(loader, world, password=password, rng=rng)
         records.write_songs(loader, world, record, rng)

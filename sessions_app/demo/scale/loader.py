@@ -16,22 +16,44 @@ class Loader:
     """Writes rows with COPY on Django's connection, inside the caller's transaction,
     and remembers how many rows went into each table and how long it took."""
 
-    def __init__(self, *, progress=None) -> None:
+    def __init__(self, *, progress=None, big: Iterable[str] = ()) -> None:
         self.counts: dict[str, int] = {}
+        # Tables whose plain indexes are built after loading rather than row by row.
+        self.big = set(big)
         self.progress = progress or (lambda line: None)
         self._cursor = connection.cursor()
 
     def copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+        """COPY the rows into the table. For a `big` table its plain indexes are dropped
+        first and built again after: one sorted build is several times faster than
+        updating them row by row (unique ones are checked again as they are built)."""
         started = time.monotonic()
         count = 0
         sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        indexes = self._drop_indexes(table) if table in self.big else []
         with self._cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row)
                 count += 1
+        for definition in indexes:
+            self.execute(definition)
         self.counts[table] = self.counts.get(table, 0) + count
         self.progress(f"{table}: {count:,} rows in {time.monotonic() - started:.1f} s")
         return count
+
+    def _drop_indexes(self, table: str) -> list[str]:
+        """Drop the table's indexes that back no constraint (primary key, unique
+        constraint); return the statements that build them again."""
+        found = self.execute(
+            "SELECT c.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+            "JOIN pg_class c ON c.oid = x.indexrelid "
+            "WHERE x.indrelid = %s::regclass "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)",
+            [table],
+        )
+        for name, _ in found:
+            self.execute(f'DROP INDEX "{name}"')
+        return [definition for _, definition in found]
 
     def execute(self, sql: str, params: Sequence | None = None) -> list[tuple]:
         self._cursor.execute(sql, params)

@@ -3,11 +3,12 @@ cancelled and interrupted rows in the past, pending ones ahead, a few mid-send."
 
 import itertools
 import random
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
 from .loader import Loader
-from .records import ATTENDED, Record
-from .world import SessionRow, World
+from .records import ATTENDED, Record, session_created
+from .world import Person, SessionRow, World
 
 # Reminders were switched on this long before now (or at the start of the history).
 HISTORY = timedelta(days=365)
@@ -46,97 +47,150 @@ COLUMNS = (
 
 
 def write_reminders(loader: Loader, world: World, record: Record, rng: random.Random) -> None:
-    now = world.now
-    since = max(now - HISTORY, min(s.starts_at for s in world.sessions))
-    attended = {
-        (row[1].id, row[2].id): row[6]
-        for row in record.attendance
-        if row[3] in ATTENDED and row[1].starts_at >= since
-    }
-    ids = itertools.count(1)
+    loader.copy("sessions_app_reminder", COLUMNS, _Outbox(world, record, rng).rows())
+    _one_being_sent(loader, world.now)
 
-    def row(kind, channel, person_id, staff_id, session_id, slot, due, status, created):
+
+class _Outbox:
+    """Rows in the order planning writes them: per session, per person on its roster,
+    then the therapists' agendas."""
+
+    def __init__(self, world: World, record: Record, rng: random.Random) -> None:
+        self.world, self.rng, self.now = world, rng, world.now
+        self.since = max(self.now - HISTORY, min(s.starts_at for s in world.sessions))
+        # (session id, participant id) -> when roll call recorded them as there
+        self.attended = {
+            (row[1].id, row[2].id): row[6]
+            for row in record.attendance
+            if row[3] in ATTENDED and row[1].starts_at >= self.since
+        }
+        self.ids = itertools.count(1)
+
+    def rows(self) -> Iterator[tuple]:
+        for session in self.world.sessions:
+            if session.starts_at < self.since:
+                continue
+            for stint in session.roster:
+                if stint.person.reminder_channel is not None:
+                    yield from self._for_person(session, stint.person)
+        yield from self._agendas()
+
+    def _for_person(self, session: SessionRow, person: Person) -> Iterator[tuple]:
+        """1. "upcoming" at each of the group's reminder times, 2. the notice of the
+        session's change, 3. the reflection invitation after a session they attended.
+        Nothing is written for times after they pressed "stop"."""
+        channel, stopped = person.reminder_channel, person.stopped_at
+        planned = session_created(session)
+        for minutes in session.group.reminder_minutes:
+            due = session.starts_at - timedelta(minutes=minutes)
+            if stopped and due >= stopped:
+                continue
+            if session.status == "cancelled" and due >= session.change[1]:
+                status = "cancelled"  # called off before it went out
+            else:
+                status = self._outcome(due)
+            yield self._row(
+                "upcoming", channel, person.id, None, session, minutes, due, status, planned
+            )
+        if session.change and self.since <= session.change[1] < session.starts_at:
+            changed_at = session.change[1]
+            if not (stopped and changed_at >= stopped):
+                kind = "cancelled" if session.change[0] == "cancelled" else "moved"
+                status = self._outcome(changed_at)
+                yield self._row(
+                    kind, channel, person.id, None, session, 1, changed_at, status, changed_at
+                )
+        recorded_at = self.attended.get((session.id, person.id))
+        if recorded_at is not None and not (stopped and session.ends_at >= stopped):
+            due = max(session.ends_at + REFLECTION_DELAY, recorded_at)
+            status = (
+                "pending" if due > self.now else self.rng.choices(("sent", "failed"), (98, 2))[0]
+            )
+            yield self._row(
+                "reflection", channel, person.id, None, session, 0, due, status, recorded_at
+            )
+
+    def _agendas(self) -> Iterator[tuple]:
+        """Each therapist's daily agenda: one email per local date with sessions, due at
+        seven at the site of their first one that day (or an hour before it starts)."""
+        firsts: dict[tuple[int, date], SessionRow] = {}
+        horizon = self.now + timedelta(hours=36)
+        for session in self.world.sessions:
+            if session.status == "cancelled" or not self.since <= session.starts_at < horizon:
+                continue
+            group = session.group
+            day = session.starts_at.astimezone(group.site.tz).date()
+            for therapist_id in (group.lead_id, *group.co_ids):
+                first = firsts.get((therapist_id, day))
+                if first is None or session.starts_at < first.starts_at:
+                    firsts[therapist_id, day] = session
+        for (therapist_id, day), first in sorted(
+            firsts.items(), key=lambda kv: (kv[1].starts_at, kv[0][0])
+        ):
+            seven = datetime.combine(day, AGENDA_HOUR, tzinfo=first.group.site.tz)
+            due = min(seven, first.starts_at - timedelta(hours=1))
+            slot = int(f"{day:%Y%m%d}")
+            status = self._outcome(due)
+            yield self._row(
+                "agenda",
+                "email",
+                None,
+                therapist_id,
+                None,
+                slot,
+                due,
+                status,
+                due - timedelta(hours=30),
+            )
+
+    def _outcome(self, due: datetime) -> str:
+        if due > self.now:
+            return "pending"
+        if due > self.now - timedelta(minutes=2):
+            return "sending"
+        return self.rng.choices(*zip(*OUTCOMES, strict=True))[0]
+
+    def _row(
+        self,
+        kind: str,
+        channel: str,
+        person_id: int | None,
+        staff_id: int | None,
+        session: SessionRow | None,
+        slot: int,
+        due: datetime,
+        status: str,
+        created: datetime,
+    ) -> tuple:
+        rng, now = self.rng, self.now
         sent_at = claimed_at = None
-        attempts, error = 0, ""
+        attempts = 0
         if status in ("sent", "failed", "interrupted", "sending"):
             claimed_at = due + timedelta(seconds=rng.randint(1, 50))
             attempts = 5 if status == "failed" else rng.choice((1, 1, 1, 1, 2))
         if status == "sent":
             sent_at = claimed_at + timedelta(seconds=rng.randint(1, 5))
-        error = ERRORS.get((status, channel), "")
-        updated = max(created, sent_at or claimed_at or (due if status != "pending" else created))
+        created = min(created, due)
+        updated = (
+            created if status == "pending" else min(max(created, sent_at or claimed_at or due), now)
+        )
         return (
-            next(ids),
+            next(self.ids),
             kind,
             channel,
             person_id,
             staff_id,
-            session_id,
+            session.id if session else None,
             slot,
             due,
             status,
             attempts,
-            error,
+            ERRORS.get((status, channel), ""),
             claimed_at,
             sent_at,
-            min(created, due),
-            min(updated, now) if status != "pending" else created,
+            created,
+            updated,
         )
-
-    def outcome(due: datetime) -> str:
-        if due > now:
-            return "pending"
-        if due > now - timedelta(minutes=2):
-            return "sending"
-        return rng.choices(*zip(*OUTCOMES, strict=True))[0]
-
-    def rows():
-        for session in world.sessions:
-            if session.starts_at < since:
-                continue
-            created = session_planned(session)
-            for stint in session.roster:
-                person = stint.person
-                channel = person.reminder_channel
-                if channel is None:
-                    continue
-                stopped = person.stopped_at
-                for minutes in session.group.reminder_minutes:
-                    due = session.starts_at - timedelta(minutes=minutes)
-                    if stopped and due >= stopped:
-                        continue
-                    if session.status == "cancelled" and due >= session.change[1]:
-                        status = "cancelled"
-                    else:
-                        status = outcome(due)
-                    yield row(
-                        "upcoming", channel, person.id, None, session.id, minutes, due, status,
-                        created,
-                    )  # fmt: skip
-                if (
-                    session.change
-                    and session.change[1] >= since
-                    and session.starts_at > now - HISTORY
-                ):
-                    changed_at = session.change[1]
-                    if session.starts_at > changed_at and not (stopped and changed_at >= stopped):
-                        kind = "cancelled" if session.change[0] == "cancelled" else "moved"
-                        yield row(
-                            kind, channel, person.id, None, session.id, 1, changed_at,
-                            outcome(changed_at), changed_at,
-                        )  # fmt: skip
-                recorded_at = attended.get((session.id, person.id))
-                if recorded_at is not None and not (stopped and session.ends_at >= stopped):
-                    due = max(session.ends_at + REFLECTION_DELAY, recorded_at)
-                    status = "pending" if due > now else rng.choices(("sent", "failed"), (98, 2))[0]
-                    yield row(
-                        "reflection", channel, person.id, None, session.id, 0, due, status,
-                        recorded_at,
-                    )  # fmt: skip
-        yield from _agendas(world, since, row, outcome)
-
-    loader.copy("sessions_app_reminder", COLUMNS, rows())
-    _one_being_sent(loader, now)
 
 
 def _one_being_sent(loader: Loader, now: datetime) -> None:
@@ -151,29 +205,3 @@ def _one_being_sent(loader: Loader, now: datetime) -> None:
         "WHERE status = 'sent' AND due_at <= %s ORDER BY due_at DESC, id DESC LIMIT 1)",
         [now - timedelta(seconds=30), now - timedelta(seconds=30), now],
     )
-
-
-def session_planned(session: SessionRow) -> datetime:
-    return max(session.group.created_at, session.starts_at - timedelta(weeks=12))
-
-
-def _agendas(world: World, since: datetime, row, outcome):
-    """Each therapist's daily agenda: one email per local date with sessions, due at
-    seven at the site of their first one that day (or an hour before it starts)."""
-    firsts: dict[tuple[int, date], SessionRow] = {}
-    horizon = world.now + timedelta(hours=36)
-    for session in world.sessions:
-        if session.status == "cancelled" or not since <= session.starts_at < horizon:
-            continue
-        group = session.group
-        day = session.starts_at.astimezone(group.site.tz).date()
-        for therapist_id in (group.lead_id, *group.co_ids):
-            first = firsts.get((therapist_id, day))
-            if first is None or session.starts_at < first.starts_at:
-                firsts[therapist_id, day] = session
-    for (therapist_id, day), first in sorted(firsts.items(), key=lambda kv: kv[1].starts_at):
-        seven = datetime.combine(day, AGENDA_HOUR, tzinfo=first.group.site.tz)
-        due = min(seven, first.starts_at - timedelta(hours=1))
-        slot = int(f"{day:%Y%m%d}")
-        created = due - timedelta(hours=30)
-        yield row("agenda", "email", None, therapist_id, None, slot, due, outcome(due), created)

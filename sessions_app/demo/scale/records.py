@@ -15,7 +15,7 @@ from django.contrib.auth.hashers import make_password
 from ..songs import SONGS, THEMES
 from . import names
 from .loader import Loader
-from .world import Person, SessionRow, StaffRow, World
+from .world import Person, SessionRow, StaffRow, Stint, World
 
 ACTIVITIES = (
     "group_singing",
@@ -47,8 +47,6 @@ class Record:
     reflections: list[tuple] = field(default_factory=list)
     # (id, person, recorded_by, created_at, revoked_at, revoked_by)
     consents: list[tuple] = field(default_factory=list)
-    # (id, project id, person, therapist id, artist ids, created_at)
-    projects: list[tuple] = field(default_factory=list)
 
 
 # --- People and places ---------------------------------------------------------------------
@@ -61,6 +59,11 @@ def write_people(loader: Loader, world: World, *, password: str, rng: random.Ran
         ("id", "name", "address", "time_zone"),
         ((s.id, s.name, s.address, s.time_zone) for s in world.sites),
     )
+    _write_users(loader, world, password=password, rng=rng)
+    _write_participants(loader, world)
+
+
+def _write_users(loader: Loader, world: World, *, password: str, rng: random.Random) -> None:
     fixed = {login.username for login in world.logins.values()}
     users = []
     for staff in world.staff:
@@ -133,6 +136,9 @@ def write_people(loader: Loader, world: World, *, password: str, rng: random.Ran
             )
         ),
     )
+
+
+def _write_participants(loader: Loader, world: World) -> None:
     loader.copy(
         "sessions_app_participant",
         (
@@ -762,64 +768,85 @@ LYRICS = (
 )
 
 
+@dataclass
+class _Lullaby:
+    projects: list[tuple] = field(default_factory=list)
+    changes: list[tuple] = field(default_factory=list)
+    drafts: list[tuple] = field(default_factory=list)
+    recordings: list[tuple] = field(default_factory=list)
+    takes: list[tuple] = field(default_factory=list)
+    consents: list[tuple] = field(default_factory=list)
+    team: list[tuple] = field(default_factory=list)
+
+
 def write_lullaby(loader: Loader, world: World, record: Record, rng: random.Random) -> None:
     """Projects at every stage, with their stage history, drafts, recordings and takes,
-    consents, and teaching artists (the scale artist on the first few)."""
+    consents, and teaching artists (the scale artist on the first four only)."""
     scale_artist = world.logins["scale-artist"]
     artists = [a for a in world.staff_by_role("teaching_artist") if a is not scale_artist]
     enrolled = list({s.person.id: s for s in world.stints}.values())
     rng.shuffle(enrolled)
-    projects, changes, drafts, recordings, takes, consents, team = [], [], [], [], [], [], []
+    built = _Lullaby()
     for n in range(1, min(world.sizes.lullaby_projects, len(enrolled)) + 1):
-        stint = enrolled[n - 1]
-        person, therapist = stint.person, stint.group.lead_id
-        stage = rng.randrange(len(STAGES))
-        started = world.now - timedelta(days=rng.randint(20 + 12 * stage, 60 + 20 * stage))
         helpers = [scale_artist] if n <= 4 else rng.sample(artists, min(len(artists), 2))
-        team.extend((n, a.id) for a in helpers)
-        when = started
-        for index in range(stage + 1):
-            changes.append((n, STAGES[index], when, therapist))
-            when = min(when + timedelta(days=rng.randint(7, 20)), world.now)
-        if stage >= 2:
-            for number in range(1, rng.randint(1, 4) + 1):
-                drafts.append((n, number, rng.choice(LYRICS), therapist, started))
-        final_take = None
-        if stage >= 5:
-            consents.append((n, "record", True, "", therapist, started))
-            for _ in range(rng.randint(1, 2)):
-                recording_id = len(recordings) + 1
-                recorded_on = min((started + timedelta(days=40)).date(), world.now.date())
-                recordings.append((recording_id, n, recorded_on, "Studio A", started))
-                for number in range(1, rng.randint(2, 5) + 1):
-                    takes.append(
-                        (len(takes) + 1, recording_id, number, rng.randint(90, 240), started)
-                    )
-            if stage >= 6:
-                final_take = len(takes)
-        delivered_on = method = delivered_to = ""
-        if stage >= 6:
-            delivered_on, method, delivered_to = (when.date(), "file", "Family")
-        if stage == 7:
-            consents.append((n, "share", True, "The programme's spring concert", therapist, when))
-        projects.append(
-            (
-                n,
-                person.id,
-                therapist,
-                "",
-                rng.choice(("Mia", "Eli", "Noah", "Ava", "Leo")),
-                rng.choice(("daughter", "son", "nephew", "granddaughter")),
-                STAGES[stage],
-                final_take,
-                delivered_on or None,
-                method,
-                delivered_to,
-                started,
-                when,
-            )
+        built.team.extend((n, a.id) for a in helpers)
+        _project(built, n, enrolled[n - 1], world, rng)
+    _copy_lullaby(loader, built)
+
+
+def _project(built: _Lullaby, n: int, stint: Stint, world: World, rng: random.Random) -> None:
+    """One project, led by the lead of a group its participant was in, up to a random
+    stage: each stage reached is a stage change, lyrics bring drafts, recording brings
+    sessions and takes, delivery names the final take."""
+    person, therapist = stint.person, stint.group.lead_id
+    stage = rng.randrange(len(STAGES))
+    started = world.now - timedelta(days=rng.randint(20 + 12 * stage, 60 + 20 * stage))
+    when = started
+    for index in range(stage + 1):
+        built.changes.append((n, STAGES[index], when, therapist))
+        when = min(when + timedelta(days=rng.randint(7, 20)), world.now)
+    if stage >= STAGES.index("lyrics"):
+        for number in range(1, rng.randint(1, 4) + 1):
+            built.drafts.append((n, number, rng.choice(LYRICS), therapist, started))
+    final_take = delivered_on = None
+    method = delivered_to = ""
+    if stage >= STAGES.index("recording"):
+        built.consents.append((n, "record", True, "", therapist, started))
+        recorded_on = min((started + timedelta(days=40)).date(), world.now.date())
+        for _ in range(rng.randint(1, 2)):
+            recording_id = len(built.recordings) + 1
+            built.recordings.append((recording_id, n, recorded_on, "Studio A", started))
+            for number in range(1, rng.randint(2, 5) + 1):
+                take = (len(built.takes) + 1, recording_id, number, rng.randint(90, 240), started)
+                built.takes.append(take)
+    if stage >= STAGES.index("delivered"):
+        final_take = len(built.takes)
+        delivered_on, method, delivered_to = when.date(), "file", "Family"
+    if STAGES[stage] == "shared":
+        share = (n, "share", True, "The programme's spring concert", therapist, when)
+        built.consents.append(share)
+    built.projects.append(
+        (
+            n,
+            person.id,
+            therapist,
+            "",
+            rng.choice(("Mia", "Eli", "Noah", "Ava", "Leo")),
+            rng.choice(("daughter", "son", "nephew", "granddaughter")),
+            STAGES[stage],
+            final_take,
+            delivered_on,
+            method,
+            delivered_to,
+            started,
+            when,
         )
-        record.projects.append((n, person, therapist, [a.id for a in helpers], started))
+    )
+
+
+def _copy_lullaby(loader: Loader, built: _Lullaby) -> None:
+    projects, team, changes, drafts = built.projects, built.team, built.changes, built.drafts
+    recordings, takes, consents = built.recordings, built.takes, built.consents
     loader.copy(
         "sessions_app_lullabyproject",
         (

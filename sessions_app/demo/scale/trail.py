@@ -16,7 +16,7 @@ from sessions_app import models
 from sessions_app.audit import REDACTED
 
 from .loader import Loader
-from .records import Record
+from .records import Record, enrolled_at
 from .world import World
 
 CREATE, UPDATE, ACCESS = LogEntry.Action.CREATE, LogEntry.Action.UPDATE, LogEntry.Action.ACCESS
@@ -103,14 +103,17 @@ def write_audit(loader: Loader, world: World, record: Record, rng: random.Random
             details["about"] = about
         add(when, model, pk, "", ACCESS, None, actor, site_id, json.dumps(details))
 
-    _changes(world, record, rng, add)
+    _people_changes(world, record, add)
+    _roll_call_changes(world, record, rng, add)
+    _note_changes(world, record, add)
     _views(world, record, rng, access)
     _logins(world, rng, add)
     entries.sort(key=lambda e: e[0])
     loader.copy("auditlog_logentry", COLUMNS, ((n, *e) for n, e in enumerate(entries, start=1)))
 
 
-def _changes(world: World, record: Record, rng: random.Random, add) -> None:
+def _people_changes(world: World, record: Record, add) -> None:
+    """Staff accounts created, enrollments begun and ended, consents given and revoked."""
     admins = {}
     for staff in world.staff_by_role("administrator"):
         for site_id in staff.site_ids:
@@ -129,7 +132,7 @@ def _changes(world: World, record: Record, rng: random.Random, add) -> None:
     for stint in world.stints:
         site = stint.group.site
         label = f"{stint.person.short_name} in {stint.group.name}"
-        created = datetime.combine(stint.start_date, datetime.min.time(), tzinfo=site.tz)
+        created = enrolled_at(stint.start_date, site)
         admin = admins[site.id]
         fields = dict(
             id=stint.id,
@@ -153,6 +156,26 @@ def _changes(world: World, record: Record, rng: random.Random, add) -> None:
             if stint.reason:
                 changes["discharge_reason"] = ["", stint.reason]
             add(ended, "Enrollment", stint.id, label, UPDATE, json.dumps(changes), admin, site.id)
+    for consent_id, person, recorded_by, recorded_at, revoked_at, revoked_by in record.consents:
+        label = f"Consent of {person.short_name}"
+        changes = _diff(id=consent_id, participant=person.id, recorded_by=recorded_by)
+        add(recorded_at, "Consent", consent_id, label, CREATE, changes, recorded_by, person.site.id)
+        if revoked_at:
+            changes = json.dumps({"revoked_at": ["None", str(revoked_at)]})
+            add(
+                revoked_at,
+                "Consent",
+                consent_id,
+                label,
+                UPDATE,
+                changes,
+                revoked_by,
+                person.site.id,
+            )
+
+
+def _roll_call_changes(world: World, record: Record, rng: random.Random, add) -> None:
+    """Each roll-call row as `log_bulk_saves` records it, and the odd correction."""
     for att_id, session, person, status, minutes, recorder, recorded_at in record.attendance:
         site_id = session.group.site.id
         label = f"{person.short_name}: {STATUS_LABELS[status]}"
@@ -173,6 +196,10 @@ def _changes(world: World, record: Record, rng: random.Random, add) -> None:
             add(
                 min(later, world.now), "Attendance", att_id, label, UPDATE, fixed, recorder, site_id
             )
+
+
+def _note_changes(world: World, record: Record, add) -> None:
+    """Notes drafted and signed, notes on participants, reflections written."""
     for note_id, session, author, signed, created, signed_at in record.notes:
         site_id = session.group.site.id
         label = f"Note for {session.group.name}"
@@ -211,22 +238,6 @@ def _changes(world: World, record: Record, rng: random.Random, add) -> None:
             actor,
             session.group.site.id,
         )
-    for consent_id, person, recorded_by, recorded_at, revoked_at, revoked_by in record.consents:
-        label = f"Consent of {person.short_name}"
-        changes = _diff(id=consent_id, participant=person.id, recorded_by=recorded_by)
-        add(recorded_at, "Consent", consent_id, label, CREATE, changes, recorded_by, person.site.id)
-        if revoked_at:
-            changes = json.dumps({"revoked_at": ["None", str(revoked_at)]})
-            add(
-                revoked_at,
-                "Consent",
-                consent_id,
-                label,
-                UPDATE,
-                changes,
-                revoked_by,
-                person.site.id,
-            )
 
 
 def _views(world: World, record: Record, rng: random.Random, access) -> None:
@@ -283,7 +294,7 @@ def _logins(world: World, rng: random.Random, add) -> None:
             days.add((therapist_id, group.site.id, day, session.starts_at))
     seen = set()
     labels = {s.id: s.label for s in world.staff}
-    for therapist_id, site_id, day, starts_at in sorted(days, key=lambda d: d[3]):
+    for therapist_id, site_id, day, starts_at in sorted(days, key=lambda d: (d[3], d[0])):
         if (therapist_id, day) in seen:
             continue
         seen.add((therapist_id, day))

@@ -320,48 +320,31 @@ def _groups_at(world: World, site: SiteRow) -> int:
 
 
 def _groups(world: World, rng: random.Random) -> None:
-    today = world.now.date()
-    start = today - timedelta(weeks=world.sizes.weeks)
-    therapists = [s for s in world.staff if s.role == "therapist"]
+    """Each site's groups, led in turn by its therapists (the scale therapist leads the
+    first four of the first site), with up to two co-facilitators."""
     scale_therapist = world.logins["scale-therapist"]
-    others = [t for t in therapists if t is not scale_therapist]
-    # Each therapist works at one site; the scale therapist at the first.
-    by_site: dict[int, list[StaffRow]] = {site.id: [] for site in world.sites}
-    by_site[1].append(scale_therapist)
-    for index, therapist in enumerate(others):
-        by_site[world.sites[index % len(world.sites)].id].append(therapist)
     gid = itertools.count(1)
     taken: set[tuple[int, str]] = set()
+    by_site = _therapists_by_site(world)
     for site in world.sites:
         staff = by_site[site.id]
         leads = itertools.cycle([t for t in staff if t is not scale_therapist] or staff)
         for n in range(_groups_at(world, site)):
-            mine = site.id == 1 and n < 4  # the scale therapist's own groups
+            mine = site.id == 1 and n < 4
             lead = scale_therapist if mine else next(leads)
             co_pool = [t for t in staff if t is not lead]
             co_count = rng.choices((0, 1, 2), (40, 45, 15))[0]
             co = rng.sample(co_pool, min(co_count, len(co_pool)))
             kind = rng.choice(names.GROUP_KINDS)
-            weekday = rng.choices(range(7), (20, 20, 20, 20, 14, 4, 2))[0]
-            start_time = time(rng.choice((9, 10, 11, 13, 14, 15, 17, 18)), rng.choice((0, 0, 30)))
-            if mine and n == 0:
-                # Their first group meets today, later in the day, for the "today" pages.
-                weekday, start_time = _today_slot(world.now, site.tz)
-            name = _unique_name(site.id, f"{names.WEEKDAYS[weekday]} {kind[1]}", taken)
-            full_history = mine or rng.random() < 0.8
-            first = start if full_history else start + timedelta(days=rng.randint(0, 60) * 7)
-            first = first + timedelta(days=(weekday - first.weekday()) % 7)
-            last_date = None
-            if not mine and rng.random() < 0.05:
-                last_date = first + timedelta(weeks=rng.randint(20, max(21, world.sizes.weeks)))
-                if last_date >= today:
-                    last_date = None
+            weekday, start_time, first, last_date = _schedule(
+                world, site, rng, mine=mine, today=mine and n == 0
+            )
             roster = rng.choices(range(6, 15), (1, 1, 2, 3, 5, 8, 12, 16, 20))[0]
             world.groups.append(
                 GroupRow(
                     id=next(gid),
                     site=site,
-                    name=name,
+                    name=_unique_name(site.id, f"{names.WEEKDAYS[weekday]} {kind[1]}", taken),
                     kind=kind[0],
                     focus=rng.choice(names.FOCUSES),
                     enrollment="closed" if rng.random() < 0.3 else "open",
@@ -379,6 +362,39 @@ def _groups(world: World, rng: random.Random) -> None:
                     created_at=_at(first - timedelta(days=rng.randint(7, 30)), time(9), site.tz),
                 )
             )
+
+
+def _therapists_by_site(world: World) -> dict[int, list[StaffRow]]:
+    """Each therapist works at one site; the scale therapist at the first."""
+    scale_therapist = world.logins["scale-therapist"]
+    by_site: dict[int, list[StaffRow]] = {site.id: [] for site in world.sites}
+    by_site[world.sites[0].id].append(scale_therapist)
+    others = [s for s in world.staff if s.role == "therapist" and s is not scale_therapist]
+    for index, therapist in enumerate(others):
+        by_site[world.sites[index % len(world.sites)].id].append(therapist)
+    return by_site
+
+
+def _schedule(
+    world: World, site: SiteRow, rng: random.Random, *, mine: bool, today: bool
+) -> tuple[int, time, date, date | None]:
+    """(weekday, start time, first date, last date) of a group: most run through the
+    whole history, some started later, a few have ended; the scale therapist's run
+    throughout and the first of them meets today, later in the day."""
+    start = world.now.date() - timedelta(weeks=world.sizes.weeks)
+    weekday = rng.choices(range(7), (20, 20, 20, 20, 14, 4, 2))[0]
+    start_time = time(rng.choice((9, 10, 11, 13, 14, 15, 17, 18)), rng.choice((0, 0, 30)))
+    if today:
+        weekday, start_time = _today_slot(world.now, site.tz)
+    full_history = mine or rng.random() < 0.8
+    first = start if full_history else start + timedelta(days=rng.randint(0, 60) * 7)
+    first = first + timedelta(days=(weekday - first.weekday()) % 7)
+    last_date = None
+    if not mine and rng.random() < 0.05:
+        last_date = first + timedelta(weeks=rng.randint(20, max(21, world.sizes.weeks)))
+        if last_date >= world.now.date():
+            last_date = None
+    return weekday, start_time, first, last_date
 
 
 def _today_slot(now: datetime, tz: ZoneInfo) -> tuple[int, time]:
