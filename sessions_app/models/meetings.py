@@ -190,7 +190,22 @@ class Attendance(models.Model):
                 violation_error_message="Someone absent or excused attended no minutes.",
             ),
         ]
-        indexes = [models.Index(fields=["participant", "session"])]
+        indexes = [
+            models.Index(fields=["participant", "session"]),
+            # Reports count a period's attendance session by session, and the
+            # slipping-away signals read a participant's history, from these alone
+            # (index-only scans): migration 0005.
+            models.Index(
+                fields=["session"],
+                include=["status", "participant", "id"],
+                name="attendance_session_cover",
+            ),
+            models.Index(
+                fields=["participant"],
+                include=["session", "status", "id"],
+                name="attendance_participant_cover",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant}: {self.get_status_display()}"

@@ -223,36 +223,36 @@ sessions AS (
     JOIN {session} s ON s.group_id = g.id AND s.starts_at >= b.lo AND s.starts_at < b.hi
     {in_groups}
 ),
-counted AS (
-    SELECT a.session_id,
-           COUNT(*) FILTER (WHERE a.status = 'present') AS present,
-           COUNT(*) FILTER (WHERE a.status = 'late') AS late,
-           COUNT(*) FILTER (WHERE a.status = 'left_early') AS left_early,
-           COUNT(*) FILTER (WHERE a.status = 'excused') AS excused,
-           COUNT(*) FILTER (WHERE a.status = 'absent') AS absent
-    FROM {attendance} a
-    WHERE a.session_id IN (SELECT id FROM sessions WHERE status <> 'cancelled')
-    GROUP BY a.session_id
-),
-per_session AS (
-    SELECT s.group_id, s.site_id, s.month, s.in_period, s.status,
-           c.present, c.late, c.left_early, c.excused, c.absent
-    FROM sessions s LEFT JOIN counted c ON c.session_id = s.id
+cells AS (
+    SELECT group_id, site_id, month, in_period,
+           COUNT(*) FILTER (WHERE status = 'held') AS held,
+           COUNT(*) FILTER (WHERE status = 'cancelled') AS cancelled,
+           COUNT(*) FILTER (WHERE status = 'scheduled') AS scheduled,
+           0 AS present, 0 AS late, 0 AS left_early, 0 AS excused, 0 AS absent
+    FROM sessions
+    GROUP BY group_id, site_id, month, in_period
+    UNION ALL
+    SELECT s.group_id, s.site_id, s.month, s.in_period, 0, 0, 0,
+           COUNT(*) FILTER (WHERE a.status = 'present'),
+           COUNT(*) FILTER (WHERE a.status = 'late'),
+           COUNT(*) FILTER (WHERE a.status = 'left_early'),
+           COUNT(*) FILTER (WHERE a.status = 'excused'),
+           COUNT(*) FILTER (WHERE a.status = 'absent')
+    FROM sessions s
+    JOIN {attendance} a ON a.session_id = s.id
+    WHERE s.status <> 'cancelled'
+    GROUP BY s.group_id, s.site_id, s.month, s.in_period
 )
 SELECT group_id, site_id, NULL AS month, {sums}
-FROM per_session WHERE in_period GROUP BY group_id, site_id
+FROM cells WHERE in_period GROUP BY group_id, site_id
 UNION ALL
 SELECT NULL, NULL, month, {sums}
-FROM per_session WHERE month IS NOT NULL GROUP BY month
+FROM cells WHERE month IS NOT NULL GROUP BY month
 """
 
 _FIGURE_SUMS = """
-    COUNT(*) FILTER (WHERE status = 'held') AS held,
-    COUNT(*) FILTER (WHERE status = 'cancelled') AS cancelled,
-    COUNT(*) FILTER (WHERE status = 'scheduled') AS scheduled,
-    COALESCE(SUM(present), 0) AS present, COALESCE(SUM(late), 0) AS late,
-    COALESCE(SUM(left_early), 0) AS left_early, COALESCE(SUM(excused), 0) AS excused,
-    COALESCE(SUM(absent), 0) AS absent
+    SUM(held), SUM(cancelled), SUM(scheduled), SUM(present), SUM(late), SUM(left_early),
+    SUM(excused), SUM(absent)
 """
 _FIGURE_COLUMNS = ("held", "cancelled", "scheduled", *Attendance.Status.values)
 
@@ -687,22 +687,20 @@ def _placeholders(values: Sequence) -> str:
 # The same figures as reading everyone's history, at a fraction of the rows.
 #
 # Portable SQL (PostgreSQL, and SQLite for `make run`): FILTER and window functions, no
-# arrays. {who} is a query giving participant ids.
+# arrays. {who} is a query giving participant ids, written out where it is used rather
+# than as a CTE, so that PostgreSQL estimates how many people it gives.
 _SIGNALS_SQL = """
-WITH who AS (
-    {who}
-),
-recent AS (
+WITH recent AS (
     SELECT a.id, a.participant_id, a.status, s.starts_at
     FROM {session} s
     JOIN {group} g ON g.id = s.group_id
     JOIN {attendance} a ON a.session_id = s.id
     WHERE s.starts_at >= %s
       AND g.site_id IN ({sites}) AND s.status <> '{cancelled}' {in_group}
-      AND a.participant_id IN (SELECT participant_id FROM who)
+      AND a.participant_id IN ({who})
 ),
 lapsed AS (
-    SELECT participant_id FROM who
+    SELECT participant_id FROM ({who}) AS who
     EXCEPT
     SELECT participant_id FROM recent WHERE status IN ({attended})
 ),
@@ -795,7 +793,7 @@ def _signals_sql(
     )
     since = ops.adapt_datetimefield_value(now - timedelta(days=SLIPPING_LOOKBACK_DAYS))
     in_scope = [*site_ids] + ([group.pk] if group is not None else [])
-    params = [*who_params, since, *in_scope, since, *in_scope]
+    params = [since, *in_scope, *who_params, *who_params, since, *in_scope]
     params += [ops.adapt_datetimefield_value(_EPOCH), since, since]
     return sql, params
 
