@@ -7,7 +7,7 @@ own module beside this one: music, participants, reminders, reports, lullaby.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from ..models import (
     Attendance,
@@ -18,6 +18,7 @@ from ..models import (
     Participant,
     ParticipantNote,
     PlanItem,
+    Rsvp,
     Session,
     SessionNote,
     Site,
@@ -145,6 +146,8 @@ class RosterLine:
     # False for attendance recorded for someone not enrolled that day (enrollment dates
     # corrected later): still a record, so it is shown rather than hidden.
     on_roster: bool = True
+    # Their answer to “are you coming?” (an Rsvp.Answer value), for those on the roster.
+    rsvp: str | None = None
 
     @property
     def attended(self) -> bool:
@@ -152,17 +155,24 @@ class RosterLine:
 
 
 def session_roster_lines(*, session: Session) -> list[RosterLine]:
-    """Who was enrolled on the session's local date, with their attendance, in two queries."""
+    """Who was enrolled on the session's local date, with their attendance and their
+    RSVP, in two queries."""
     recorded = {
         a.participant_id: a for a in session.attendance.select_related("participant", "recorded_by")
     }
+    answers = Rsvp.objects.filter(session=session, participant=OuterRef("participant_id"))
+    roster = group_roster(group=session.group, day=session.local_date).annotate(
+        rsvp=Subquery(answers.values("answer")[:1])
+    )
     lines, seen = [], set()
-    for enrollment in group_roster(group=session.group, day=session.local_date):
+    for enrollment in roster:
         pid = enrollment.participant_id
         if pid in seen:  # two overlapping enrollments: one line
             continue
         seen.add(pid)
-        lines.append(RosterLine(enrollment.participant, recorded.pop(pid, None)))
+        lines.append(
+            RosterLine(enrollment.participant, recorded.pop(pid, None), rsvp=enrollment.rsvp)
+        )
     extra = sorted(recorded.values(), key=lambda a: (a.participant.last_name, a.participant_id))
     lines += [RosterLine(a.participant, a, on_roster=False) for a in extra]
     return lines

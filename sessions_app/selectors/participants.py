@@ -102,11 +102,6 @@ def session_plan_songs(*, session: Session) -> QuerySet[Song]:
 # --- Staff pages: RSVPs and reflections of a session, a participant's history ------------
 
 
-def session_rsvps(*, session: Session) -> dict[int, str]:
-    """{participant id: answer} for a session: who said they are coming, or not."""
-    return dict(Rsvp.objects.filter(session=session).values_list("participant_id", "answer"))
-
-
 @dataclass
 class SessionReflections:
     """The reflections section of a session page.

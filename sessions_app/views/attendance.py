@@ -8,7 +8,6 @@ from .. import selectors
 from ..forms.attendance import RollCallForm
 from ..models import Session, SessionNote
 from ..permissions import get_session_for_user
-from ..selectors import participants as selectors_participants
 from ..services import attendance as attendance_services
 from ..services.errors import ServiceError
 
@@ -48,7 +47,7 @@ def roll_call(request: HttpRequest, session_id: int) -> HttpResponse:
         "closed": closed,
         "note_signed": note_signed,
         # RSVPs (participants' pages): who said they are coming, or not.
-        "rsvps": selectors_participants.session_rsvps(session=session),
+        "rsvps": {line.participant.pk: line.rsvp for line in lines if line.rsvp},
     }
     return render(request, "meetings/roll_call.html", ctx)
 

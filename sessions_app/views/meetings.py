@@ -18,16 +18,12 @@ from ..services.errors import ServiceError
 def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request, session_id, with_note=True)
     plan = list(session.plan_items.select_related("song"))
-    # The participant is shown for attendance of someone no longer on the roster.
-    recorded = {a.participant_id: a for a in session.attendance.select_related("participant")}
-    has_attendance = bool(recorded)
-    roster = [
-        (enrollment.participant, recorded.pop(enrollment.participant_id, None))
-        for enrollment in selectors.group_roster(group=session.group, day=session.local_date)
-    ]
+    lines = selectors.session_roster_lines(session=session)
+    has_attendance = any(line.attendance is not None for line in lines)
+    roster = [(line.participant, line.attendance) for line in lines if line.on_roster]
     # Attendance of someone no longer on the roster (e.g. enrollment dates corrected
     # later) is still a record: show it rather than hide it.
-    extra = list(recorded.values())
+    extra = [line.attendance for line in lines if not line.on_roster]
     now = timezone.now()
     ctx = {
         "session": session,
@@ -45,7 +41,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     # reflections' words for the group's therapists, only their number for administrators.
     attended = [p for p, record in roster if record and record.attended]
     attended += [record.participant for record in extra if record.attended]
-    ctx["rsvps"] = selectors_participants.session_rsvps(session=session)
+    ctx["rsvps"] = {line.participant.pk: line.rsvp for line in lines if line.rsvp}
     ctx["reflections"] = selectors_participants.session_reflections(
         user=request.user, session=session, attended=attended
     )
