@@ -333,3 +333,10 @@ def test_it_refuses_with_debug_off(db, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="refusing with DEBUG off"):
         call_command("seed_scale", participants=PARTICIPANTS, stdout=StringIO())
+
+
+def test_it_refuses_a_database_that_is_not_postgresql(db, settings, monkeypatch):
+    settings.DEBUG = True
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    with pytest.raises(CommandError, match="PostgreSQL's COPY; this database is sqlite"):
+        call_command("seed_scale", participants=PARTICIPANTS, stdout=StringIO())

@@ -1,9 +1,10 @@
 """A data set the size of a regional treatment network, loaded in minutes.
 
 `scale_seed` builds the whole organisation in memory (`world`), then streams it into
-PostgreSQL with COPY table by table (`records`, `outbox`, `trail`), in one transaction:
-an error leaves the database as empty as it was. Everything derives from one random
-seed, so the same options give the same data.
+PostgreSQL with COPY table by table (`records`, `clinical`, `lullaby`, `outbox`,
+`trail`) in one transaction: an error leaves the database as empty as it was.
+Everything derives from one random seed, so the same options give the same data
+(relative to the day it runs).
 """
 
 import random
@@ -15,7 +16,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import outbox, records, trail
+from . import clinical, lullaby, outbox, records, trail
 from .loader import Loader, dangling_references, skip_foreign_key_triggers
 from .world import Sizes, build_world
 
@@ -82,12 +83,12 @@ def scale_seed(
         records.write_groups(loader, world)
         records.write_sessions(loader, world, rng)
         records.write_plans(loader, world, record, rng)
-        records.write_attendance(loader, world, record, rng)
-        records.write_notes(loader, world, record, rng)
-        records.write_reflections(loader, world, record, rng)
-        records.write_rsvps(loader, world, rng)
-        records.write_consents(loader, world, record, rng)
-        records.write_lullaby(loader, world, record, rng)
+        clinical.write_attendance(loader, world, record, rng)
+        clinical.write_notes(loader, world, record, rng)
+        clinical.write_reflections(loader, world, record, rng)
+        clinical.write_rsvps(loader, world, rng)
+        clinical.write_consents(loader, world, record, rng)
+        lullaby.write_lullaby(loader, world, rng)
         outbox.write_reminders(loader, world, record, rng)
         trail.write_audit(loader, world, record, rng)
         loader.reset_sequences()
