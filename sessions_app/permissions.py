@@ -19,7 +19,8 @@ from typing import TypeVar
 from auditlog.models import LogEntry
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import IsNull
 from django.http import Http404, HttpRequest
 
 from .models import (
@@ -574,10 +575,9 @@ def audit_entries_for(user: User) -> QuerySet[LogEntry]:
     query. Entries that name no record at a site (a failed login for an unknown username,
     an export of every site, a deleted record) are left to superusers.
 
-    Each entry is checked against its own record (EXISTS by primary key, a few index
-    lookups), not against every record the sites hold: a screen is then read newest
-    first along the trail's time index, stopping once it is full, instead of gathering
-    the ids of every record at the sites first.
+    Each entry is checked against its own record (`_names_a_record_in`: a few primary-key
+    lookups), not against every record the sites hold: a screen is read newest first
+    along the trail's time index and stops once it is full.
     """
     if not is_administrator(user):
         return LogEntry.objects.none()
@@ -588,26 +588,35 @@ def audit_entries_for(user: User) -> QuerySet[LogEntry]:
         return LogEntry.objects.none()
     models = {label: apps.get_model(label) for label in AUDIT_SITE_PATHS}
     types = ContentType.objects.get_for_models(*models.values(), User)
-    entry_record = OuterRef("object_id")
+    named = OuterRef("object_id")
+    facilitations = apps.get_model("sessions_app", "Facilitation").objects
     person = (
-        Exists(User.sites.through.objects.filter(user_id=entry_record, site_id__in=sites))
-        | Exists(
-            apps.get_model("sessions_app", "Facilitation").objects.filter(
-                therapist_id=entry_record, group__site_id__in=sites
-            )
-        )
-        | Exists(Participant.objects.filter(user_id=entry_record, site_id__in=sites))
+        _names_a_record_in(User.sites.through.objects.filter(user_id=named, site_id__in=sites))
+        | _names_a_record_in(facilitations.filter(therapist_id=named, group__site_id__in=sites))
+        | _names_a_record_in(Participant.objects.filter(user_id=named, site_id__in=sites))
     )
-    about = Q(content_type=types[User]) & Q(person)
+    about = Q(content_type=types[User]) & person
     for label, path in AUDIT_SITE_PATHS.items():
         model = models[label]
         if path == "pk":
             at_sites = Q(object_id__in=sites)
         else:
-            records = model._default_manager.filter(pk=entry_record, **{f"{path}__in": sites})
-            at_sites = Q(Exists(records))
+            records = model._default_manager.filter(pk=named, **{f"{path}__in": sites})
+            at_sites = _names_a_record_in(records)
         about |= Q(content_type=types[model]) & at_sites
     return LogEntry.objects.filter(about)
+
+
+def _names_a_record_in(records: QuerySet) -> Q:
+    """True for an entry when `records` (correlated to the entry) has a row.
+
+    Written as "(SELECT pk ... LIMIT 1) IS NOT NULL" rather than EXISTS on purpose:
+    PostgreSQL turns a correlated EXISTS into a hash of every matching record when it
+    expects to check many entries (a site's attendance alone is 100,000 rows, a second
+    to gather on each screen); a scalar subquery is always looked up entry by entry, and
+    a screen reads only the few hundred entries it needs.
+    """
+    return Q(IsNull(Subquery(records.order_by().values("pk")[:1]), False))
 
 
 # --- Reminders (issue 4) ----------------------------------------------------------------

@@ -12,6 +12,33 @@ from sessions_app.migration_ops import CreateIndexConcurrently
 
 TABLE = "auditlog_logentry"
 
+# PostgreSQL keeps no statistics for the expressions of partial indexes, and without
+# them guesses that 0.5 % of two million entries (10,000) typed a given username or
+# are of a given kind of access. Guessing so many, it reads the whole trail newest first
+# looking for a handful of failed logins (1.5 s). Statistics on the expressions
+# themselves (PostgreSQL 14+) give it the real, tiny, counts.
+STATISTICS = {
+    "audit_login_tried_stat": "UPPER((additional_data ->> 'username'))",
+    "audit_access_what_stat": "(additional_data ->> 'what')",
+}
+
+
+def _create_statistics(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name, expression in STATISTICS.items():
+        schema_editor.execute(
+            f"CREATE STATISTICS IF NOT EXISTS {name} ON ({expression}) FROM {TABLE}"
+        )
+    schema_editor.execute(f"ANALYZE {TABLE}")
+
+
+def _drop_statistics(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name in STATISTICS:
+        schema_editor.execute(f"DROP STATISTICS IF EXISTS {name}")
+
 
 class Migration(migrations.Migration):
     atomic = False
@@ -44,4 +71,5 @@ class Migration(migrations.Migration):
             "(additional_data ->> 'what'), timestamp, id",
             where="action = 3",
         ),
+        migrations.RunPython(_create_statistics, _drop_statistics, elidable=False),
     ]

@@ -57,14 +57,20 @@ def audit_entries_filter(
 def _by_user(name: str) -> Q:
     """Entries by the accounts of that name (any case), and failed logins that typed it.
 
-    The name is turned into account ids first, so the trail is searched by its actor
-    index rather than by comparing every entry's actor name in upper case. Usernames are
-    unique only as typed ("Sam" and "sam" may both exist), hence a list.
+    The name is turned into account ids first, so the trail is read along its actor
+    index, newest first, rather than by comparing every entry's actor name in upper
+    case. Usernames are unique only as typed ("Sam" and "sam" may both exist), hence a
+    list. Failed logins keep what was typed, whether or not an account has that name;
+    they are rare, so they are asked for only when there are some: an OR of the two
+    would make PostgreSQL gather and sort every entry of a busy account.
     """
     actors = list(User.objects.filter(username__iexact=name).values_list("pk", flat=True))
-    # Failed logins keep what was typed, whether or not an account has that name.
     typed = Q(additional_data__username__iexact=name)
-    return Q(actor_id__in=actors) | typed if actors else typed
+    if not actors:
+        return typed
+    if LogEntry.objects.filter(typed).exists():
+        return Q(actor_id__in=actors) | typed
+    return Q(actor_id__in=actors)
 
 
 def _about_record(label: str, record_id: int | None) -> Q:
