@@ -40,13 +40,14 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks import against_sql, client, server  # noqa: E402
 from benchmarks.database import Database, Size, manage  # noqa: E402
-from benchmarks.table import Row, markdown  # noqa: E402
+from benchmarks.table import Row, markdown, mean_of  # noqa: E402
 
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/refrain"
 # The benchmark's own Redis database: beat does not run, but the app connects on start-up.
 REDIS_URL = "redis://127.0.0.1:6379/10"
 # The lines of benchmarks/reminders.py's output that carry the two rates.
 RATE_LINES = ("reminders", "no-op")
+TRIVIAL, ROWS = "floor: trivial", "floor: 50 rows"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -121,6 +122,8 @@ def prepare_database(args: argparse.Namespace, database: Database, env: dict) ->
         print(f"bench: copying {args.from_template} into {database.name}", flush=True)
         database.copy_of(args.from_template)
         manage(seed_env, "migrate", "--noinput", "-v0")
+        # Taken to be seeded with the size options given (the defaults, for refrain_scale).
+        database.mark_seeded(size)
         return
     print(f"bench: building {database.name} with seed_scale ({size})", flush=True)
     database.create()
@@ -176,10 +179,13 @@ def measure_pages(args: argparse.Namespace, env: dict, tmp: Path) -> tuple[list[
             print(f"  {label:<48} {answer.status} {seconds * 1000:8.1f} ms", flush=True)
             return row
 
-        rows = [
-            measure("floor: trivial", "therapist", "/bench/floor/trivial/"),
-            measure("floor: 50 rows", "therapist", "/bench/floor/rows/"),
-        ]
+        def floors(when: str) -> list[Row]:
+            return [
+                measure(f"{TRIVIAL} ({when})", "therapist", "/bench/floor/trivial/"),
+                measure(f"{ROWS} ({when})", "therapist", "/bench/floor/rows/"),
+            ]
+
+        rows = floors("first")
         for page in chosen:
             row = measure(page.label, page.role, page.path, page.everyday)
             if page.sql:
@@ -188,6 +194,8 @@ def measure_pages(args: argparse.Namespace, env: dict, tmp: Path) -> tuple[list[
                 if sql:
                     row.reference = row.seconds / sql
             rows.append(row)
+        # Again at the end: the machine's other load drifts, and the pair shows by how much.
+        rows += floors("last")
     errors = [f"{r.page} answered {r.status}" for r in rows if r.status != 200]
     if any(r.status and r.status >= 500 for r in rows):
         print("bench: the server's log ends with:\n" + _tail(tmp / "gunicorn.log", 60))
@@ -217,10 +225,16 @@ def measure_reminders(args: argparse.Namespace) -> Row:
     env.pop("DJANGO_SETTINGS_MODULE", None)
     command = [sys.executable, "benchmarks/reminders.py", f"--count={args.reminders_count}"]
     print("bench: " + " ".join(command[1:]), flush=True)
-    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
-    print(done.stdout + done.stderr, flush=True)
-    rates = reminder_rates(done.stdout)
-    if done.returncode or rates is None:
+    # Echoed as it comes (it runs for minutes), and kept to read the rates from.
+    lines = []
+    with subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as child:
+        for line in child.stdout:
+            print("  " + line, end="", flush=True)
+            lines.append(line)
+    rates = reminder_rates("".join(lines))
+    if child.returncode or rates is None:
         row.notes.append("reminders.py failed; see its output above")
         return row
     row.rate, noop = rates
@@ -242,7 +256,9 @@ def reminder_rates(output: str) -> tuple[float, float] | None:
 
 
 def report(rows: list[Row]) -> None:
-    trivial, floor = rows[0], rows[1]
+    # Each floor is the mean of its first and last measurement.
+    trivial = mean_of([r for r in rows if r.page.startswith(TRIVIAL)])
+    floor = mean_of([r for r in rows if r.page.startswith(ROWS)])
     table = markdown(rows, trivial=trivial, floor=floor)
     out = REPO / "var" / "bench" / f"{datetime.now():%Y%m%d-%H%M%S}.md"
     out.parent.mkdir(parents=True, exist_ok=True)

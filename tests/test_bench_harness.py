@@ -19,7 +19,7 @@ from django.utils import timezone
 from benchmarks import against_sql, catalogue
 from benchmarks.middleware import QUERY_HEADER
 from benchmarks.pages import reminder_rates
-from benchmarks.table import Row
+from benchmarks.table import Row, mean_of
 from sessions_app.models import User
 from tests import factories as f
 
@@ -225,3 +225,10 @@ def test_a_missing_sql_function_gives_no_figure(db, report_sql):
 def test_sql_that_asks_for_an_unknown_parameter_gives_no_figure(db, report_sql):
     report_sql.group_report = lambda cursor, *, cohort: None
     assert against_sql.sql_seconds("group_report", {"group_id": 1}, repeat=1) is None
+
+
+def test_a_floor_is_the_mean_of_its_first_and_last_measurement():
+    first = Row("floor: trivial (first)", "therapist", seconds=0.010, rate=100)
+    last = Row("floor: trivial (last)", "therapist", seconds=0.020, rate=60)
+    floor = mean_of([first, last])
+    assert (round(floor.seconds, 3), floor.rate) == (0.015, 80)
