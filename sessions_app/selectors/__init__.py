@@ -94,7 +94,9 @@ def sessions_between(*, user: User, start: datetime, end: datetime) -> QuerySet[
 def participant_upcoming_sessions(
     *, participant: Participant, now: datetime, days: int = 56
 ) -> list[Session]:
-    """The participant's next sessions: those of their groups on dates they are enrolled."""
+    """The participant's next sessions: those of their groups on dates they are enrolled,
+    each with `rsvp_answer`, what the participant answered to “are you coming?” (an
+    Rsvp.Answer value, or None)."""
     enrollments = list(
         Enrollment.objects.filter(participant=participant)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=(now - timedelta(days=1)).date()))
@@ -109,6 +111,8 @@ def participant_upcoming_sessions(
             starts_at__lt=now + timedelta(days=days),
         )
     ).order_by("starts_at")
+    answers = Rsvp.objects.filter(session=OuterRef("pk"), participant=participant)
+    sessions = sessions.annotate(rsvp_answer=Subquery(answers.values("answer")[:1]))
     return [
         s
         for s in sessions

@@ -13,7 +13,6 @@ from ..models import (
     LullabyProject,
     Participant,
     Reflection,
-    Rsvp,
     Session,
     Song,
     User,
@@ -57,13 +56,6 @@ class ParticipantPage:
 def participant_page(*, participant: Participant, now: datetime) -> ParticipantPage:
     """Everything on a participant's own page, in a fixed number of queries."""
     sessions = participant_upcoming_sessions(participant=participant, now=now)
-    answers = {}
-    if sessions:
-        answers = dict(
-            Rsvp.objects.filter(
-                participant=participant, session__in=[s.pk for s in sessions]
-            ).values_list("session_id", "answer")
-        )
     to_reflect = list(
         Session.objects.filter(
             attendance__participant=participant,
@@ -87,7 +79,7 @@ def participant_page(*, participant: Participant, now: datetime) -> ParticipantP
     lullaby = LullabyProject.objects.filter(participant=participant).order_by("-updated_at").first()
     return ParticipantPage(
         participant=participant,
-        upcoming=[UpcomingLine(s, answers.get(s.pk)) for s in sessions],
+        upcoming=[UpcomingLine(s, s.rsvp_answer) for s in sessions],
         to_reflect=to_reflect,
         reflections=reflections,
         lullaby=lullaby,
