@@ -149,9 +149,9 @@ def test_it_renders_the_participant_home_in_bounded_queries(
         f.EnrollmentFactory(group=g, participant=participant)
         _future_sessions(g, 2)
     client.force_login(participant.user)
-    # Their own page (participants' pages): 6, plus 1 each for their answers (RSVPs),
-    # sessions to reflect on, their reflections and their lullaby project.
-    with django_assert_max_num_queries(10):
+    # Login (2), their record (1), enrollments, sessions with their answers (RSVPs),
+    # sessions to reflect on, their reflections and their lullaby project (5).
+    with django_assert_max_num_queries(8):
         assert client.get(reverse("participant_home")).status_code == 200
 
 

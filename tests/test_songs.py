@@ -1,5 +1,6 @@
 """The song library: adding, editing, finding songs, and where each was used."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -316,9 +317,39 @@ def test_it_lists_songs_in_bounded_queries(client, therapist, django_assert_max_
     for i in range(size):
         f.SongFactory(key=f"Key {i}").themes.set(themes)
     client.force_login(therapist)
-    with django_assert_max_num_queries(9):
+    # Login (2), the keys and themes to filter by (2), the count, the page and its
+    # songs' themes (3).
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("song_list"), {"q": "Song"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 80])
+def test_it_pages_the_whole_library_in_bounded_queries(
+    client, therapist, django_assert_max_num_queries, size
+):
+    themes = [Theme.objects.create(name=f"theme {i}") for i in range(3)]
+    for i in range(size):
+        f.SongFactory(title=f"Song {i:03}", key=f"Key {i % 7}").themes.set(themes)
+    client.force_login(therapist)
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("song_list"), {"page": 2})
+    assert response.status_code == 200
+
+
+def test_it_links_the_first_last_and_nearby_pages(client, therapist):
+    Song.objects.bulk_create(Song(title=f"Song {i:03}") for i in range(12 * 25))
+    client.force_login(therapist)
+    body = client.get(reverse("song_list"), {"page": 6}).content.decode()
+    linked = {int(n) for n in re.findall(r'href="\?page=(\d+)"', body)}
+    assert linked == {1, 4, 5, 7, 8, 12}
+
+
+def test_it_marks_pages_left_out(client, therapist):
+    Song.objects.bulk_create(Song(title=f"Song {i:03}") for i in range(12 * 25))
+    client.force_login(therapist)
+    body = client.get(reverse("song_list"), {"page": 6}).content.decode()
+    assert body.count('<span class="page-link">…</span>') == 2
 
 
 @pytest.mark.parametrize("size", [1, 30])
