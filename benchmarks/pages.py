@@ -84,6 +84,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     _ensure_wrk()
+    # Stop and clean up on Ctrl-C or a kill, also when started where SIGINT is ignored
+    # (a background job of a script).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     database = Database.on_server_of(os.environ.get("DATABASE_URL") or DEFAULT_SERVER, args.db_name)
     tmp = Path(tempfile.mkdtemp(prefix="refrain-bench-"))
@@ -176,7 +179,12 @@ def measure_pages(args: argparse.Namespace, env: dict, tmp: Path) -> tuple[list[
                     row.notes.append(f"{load.bad} bad answers under load")
             elif answer.location:
                 row.notes.append(f"→ {answer.location}")
-            print(f"  {label:<48} {answer.status} {seconds * 1000:8.1f} ms", flush=True)
+            rate = f"{row.rate:8.1f} req/s" if row.rate is not None else ""
+            print(
+                f"  {label:<44} {answer.status} {answer.queries or 0:3d} q "
+                f"{seconds * 1000:8.1f} ms {rate}",
+                flush=True,
+            )
             return row
 
         def floors(when: str) -> list[Row]:
