@@ -7,12 +7,15 @@ default postgres://postgres@127.0.0.1:5432/refrain), starts a private redis-serv
 free port and one Celery worker (prefork, N processes; default: CPU count), then:
 
 1. reminders: COUNT reminder rows due now; one dispatch tick (which chains itself while
-   batches are full) claims them, queues one send task per row, and the worker sends
-   each into the file email backend. Timed until every row is `sent`.
-2. no-op: COUNT tasks that only increment a Redis counter, through the same worker.
-   Timed from the first publish until the counter reaches COUNT.
+   batches are full) claims them and queues their sends, and the worker sends each by
+   SMTP to a local sink (benchmarks/smtp_sink.py: a real SMTP conversation per message
+   over real TCP connections, so opening a connection costs what it costs). Timed until
+   every row is `sent`; the sink must have received each row exactly once.
+2. no-op: COUNT tasks that only increment a Redis counter, through the same worker (the
+   same processes, so the same concurrency). Timed from the first publish until the
+   counter reaches COUNT.
 
-It prints both rates and their ratio, then removes the database, Redis and the mail
+It prints both rates and their ratio, then removes the database, Redis and temporary
 files. Nothing here touches the database or Redis of `make run` or `make test`.
 """
 
@@ -31,6 +34,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from benchmarks.smtp_sink import SmtpSink  # noqa: E402 - needs the path above
 
 
 def _free_port() -> int:
@@ -63,14 +68,16 @@ def main() -> None:
     port = _free_port()
     redis_url = f"redis://127.0.0.1:{port}/0"
     tmp = Path(tempfile.mkdtemp(prefix="refrain-bench-"))
+    sink = SmtpSink().__enter__()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": db_url,
         "REDIS_URL": redis_url,
         "REFRAIN_VAR_DIR": str(tmp / "var"),
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(tmp / "mail"),
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(sink.port),
         "LOG_LEVEL": "WARNING",
     }
     os.environ.update(env)
@@ -127,13 +134,13 @@ def main() -> None:
             sent = Reminder.objects.filter(status="sent")
             _wait(lambda: sent.count() >= rows, 1800, "every reminder to be sent", every=0.25)
             reminder_seconds = time.monotonic() - began
-        # The file backend may put several messages in one file: count Message-IDs.
-        mails = sum(
-            path.read_bytes().count(b"\nMessage-ID: <reminder-")
-            for path in (tmp / "mail").glob("*.log")
-        )
-        if mails != rows:
-            raise SystemExit(f"{mails} messages in the mail files for {rows} reminders")
+        _wait(lambda: sink.messages >= rows, 30, "the last messages to reach the sink")
+        copies = sink.reminders
+        if len(copies) != rows or max(copies.values()) != 1 or sink.messages != rows:
+            raise SystemExit(
+                f"the sink got {sink.messages} messages for {len(copies)} of {rows} "
+                f"reminders (most copies of one: {max(copies.values(), default=0)})"
+            )
 
         # 2. No-op tasks through the same worker.
         key = f"bench:{uuid.uuid4().hex}"
@@ -161,11 +168,15 @@ def main() -> None:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{bench_db}"')
         shutil.rmtree(tmp, ignore_errors=True)
+        sink.__exit__(None, None, None)
 
     reminder_rate = rows / reminder_seconds
     noop_rate = args.count / noop_seconds
     print(f"worker: prefork, {args.concurrency} processes, {os.cpu_count()} CPUs")
-    print(f"reminders: {rows} sent in {reminder_seconds:.1f} s = {reminder_rate:,.0f}/s")
+    print(
+        f"reminders: {rows} sent in {reminder_seconds:.1f} s = {reminder_rate:,.0f}/s "
+        f"over {sink.connections} SMTP connections"
+    )
     print(
         f"no-op:     {args.count} run in {noop_seconds:.1f} s = {noop_rate:,.0f}/s "
         f"(publishing took {published:.1f} s of it)"

@@ -11,7 +11,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-# Database connections in workers (reminders, issue 4). Celery's Django fix-up closes
+# Database connections in workers. Celery's Django fix-up closes
 # every connection before and after each task, so each task would open a new one (tens
 # of milliseconds: more than half of a reminder's cost). With CELERY_DB_REUSE_MAX it keeps them;
 # these handlers then do what Django does around each request: drop a connection that

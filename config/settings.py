@@ -323,6 +323,11 @@ REMINDER_RETRY_SECONDS = env_int("REMINDER_RETRY_SECONDS", 60)
 REMINDER_RETRY_MAX_SECONDS = env_int("REMINDER_RETRY_MAX_SECONDS", 60 * 60)
 # Due rows claimed per tick; a full batch makes the tick run again at once.
 REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 500)
+# Each claim is queued as send tasks of this many rows: one task, one mail connection
+# and one HTTP session per batch, and every worker process gets a share of a claim.
+REMINDER_SEND_BATCH_SIZE = env_int("REMINDER_SEND_BATCH_SIZE", 50)
+if not 1 <= REMINDER_SEND_BATCH_SIZE <= REMINDER_BATCH_SIZE:
+    raise ImproperlyConfigured("REMINDER_SEND_BATCH_SIZE must be 1 to REMINDER_BATCH_SIZE")
 # A row a worker began to send and never finished (the worker died) is marked
 # interrupted after this long, never resent automatically. Longer than the task time
 # limit, so that a send still running can never be taken for a dead one.

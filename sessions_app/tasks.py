@@ -19,25 +19,32 @@ def generate_sessions_ahead() -> None:
     schedule.sessions_generate_ahead()
 
 
-# --- Reminders (issue 4) --------------------------------------------------------------
+# --- Reminders ------------------------------------------------------------------------
 
 
 @shared_task(ignore_result=True)
 def reminders_dispatch() -> None:
     """Every minute (beat), and straight after a change that makes a reminder due now:
-    settle stale rows, claim the due ones and queue a `reminder_send` for each.
+    settle stale rows, claim the due ones and queue their sends in batches.
 
     Two at once (a nudge and beat's tick, or two beats by mistake) claim different
-    rows. A full batch runs the tick again at once, so a backlog drains without
+    rows. A full claim runs the tick again at once, so a backlog drains without
     waiting for beat."""
     if reminders.reminders_dispatch_due().more:
         reminders_dispatch.apply_async()
 
 
 @shared_task(ignore_result=True)
+def reminders_send(reminder_ids: list[int]) -> None:
+    """Send a batch of reminders over one connection per channel. Redelivered (acks
+    late, a lost worker) it finds its rows claimed or sent and sends only the rest."""
+    reminders.reminders_send(reminder_ids=[int(pk) for pk in reminder_ids])
+
+
+@shared_task(ignore_result=True)
 def reminder_send(reminder_id: int) -> None:
-    """Send one reminder. Redelivered (acks late, a lost worker) it finds the row
-    already claimed or sent and does nothing."""
+    """Send one reminder: what ticks queued before sends went in batches (a task may
+    still be in Redis across an upgrade)."""
     reminders.reminder_send(reminder_id=reminder_id)
 
 

@@ -1,6 +1,7 @@
-"""Dispatch: the minute tick claims due rows, a send task per row id sends each once,
-records the outcome on the row, retries transient errors with backoff and settles rows
-a dead worker left behind. No worker here: see test_reminders_reliability.py for that."""
+"""Dispatch: the minute tick claims due rows and queues them in batches of ids; a batch
+sends each row once over one connection, records the outcome on the row, retries
+transient errors with backoff and settles rows a dead worker left behind. No worker
+here: see test_reminders_reliability.py for that."""
 
 import smtplib
 import threading
@@ -13,11 +14,11 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.utils import timezone
 
-from sessions_app.messaging import sms
+from sessions_app.messaging import delivery, sms
 from sessions_app.models import Participant, Reminder
 from sessions_app.services import reminders
 from sessions_app.services.errors import ServiceError
-from sessions_app.tasks import reminder_send, reminders_dispatch
+from sessions_app.tasks import reminders_dispatch
 from tests import factories as f
 
 Status = Reminder.Status
@@ -51,14 +52,24 @@ def upcoming(group, participant):
     )
 
 
+def _batches(enqueue: mock.Mock) -> list[list[int]]:
+    """The id lists of the send tasks a mocked `broker.enqueue` was asked to queue."""
+    return [
+        args[0]
+        for call in enqueue.call_args_list
+        if call.args[0] == reminders.SEND_TASK
+        for args in call.args[1]
+    ]
+
+
 def _tick(django_capture_on_commit_callbacks, **kwargs) -> tuple[reminders.DispatchResult, list]:
     """Run one tick; return its result and the reminder ids it queued after commit."""
     with (
-        mock.patch.object(reminder_send, "apply_async") as apply_async,
+        mock.patch("sessions_app.broker.enqueue") as enqueue,
         django_capture_on_commit_callbacks(execute=True),
     ):
         result = reminders.reminders_dispatch_due(**kwargs)
-    return result, [c.args[0][0] for c in apply_async.call_args_list]
+    return result, [pk for batch in _batches(enqueue) for pk in batch]
 
 
 def _send(reminder: Reminder, **kwargs) -> str:
@@ -91,20 +102,45 @@ def test_it_claims_due_rows_and_queues_them_after_commit(
 
 def test_it_queues_nothing_when_the_claim_rolls_back(upcoming):
     # No on-commit callback runs outside a committed transaction: nothing is queued.
-    with mock.patch.object(reminder_send, "apply_async") as apply_async:
+    with mock.patch("sessions_app.broker.enqueue") as enqueue:
         reminders.reminders_dispatch_due()
-    apply_async.assert_not_called()
+    enqueue.assert_not_called()
 
 
-def test_the_send_task_takes_the_reminder_id_only(upcoming, django_capture_on_commit_callbacks):
+def test_the_send_task_takes_reminder_ids_only(upcoming, django_capture_on_commit_callbacks):
     with (
-        mock.patch.object(reminder_send, "apply_async") as apply_async,
+        mock.patch("sessions_app.broker.enqueue") as enqueue,
         django_capture_on_commit_callbacks(execute=True),
     ):
         reminders.reminders_dispatch_due()
-    apply_async.assert_called_once()
-    assert apply_async.call_args.args == ((upcoming.pk,),)
-    assert apply_async.call_args.kwargs["retry"] is False
+    enqueue.assert_called_once()
+    assert enqueue.call_args.args == ("sessions_app.tasks.reminders_send", [[[upcoming.pk]]])
+
+
+def test_a_claim_is_queued_in_batches_of_the_send_batch_size(
+    upcoming, participant, settings, django_capture_on_commit_callbacks
+):
+    settings.REMINDER_SEND_BATCH_SIZE = 2
+    more = [
+        f.ReminderFactory(
+            session=upcoming.session, participant=participant, slot=slot, due_at=timezone.now()
+        )
+        for slot in (30, 45, 60, 90)
+    ]
+    with (
+        mock.patch("sessions_app.broker.enqueue") as enqueue,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        reminders.reminders_dispatch_due()
+    ids = sorted([upcoming.pk, *(r.pk for r in more)])
+    assert _batches(enqueue) == [ids[0:2], ids[2:4], ids[4:]]
+
+
+def test_the_batch_task_is_registered_under_the_name_services_queue():
+    from config import celery_app
+
+    assert reminders.SEND_TASK in celery_app.tasks
+    assert reminders.DISPATCH_TASK in celery_app.tasks
 
 
 def test_a_full_batch_runs_the_tick_again_at_once(
@@ -115,7 +151,7 @@ def test_a_full_batch_runs_the_tick_again_at_once(
         session=upcoming.session, participant=participant, slot=60, due_at=timezone.now()
     )
     with (
-        mock.patch.object(reminder_send, "apply_async"),
+        mock.patch("sessions_app.broker.enqueue"),
         mock.patch.object(reminders_dispatch, "apply_async") as again,
         django_capture_on_commit_callbacks(execute=True),
     ):
@@ -127,12 +163,12 @@ def test_a_broker_down_leaves_claimed_rows_to_be_queued_again(
     upcoming, settings, caplog, django_capture_on_commit_callbacks
 ):
     with (
-        mock.patch.object(reminder_send, "apply_async", side_effect=ConnectionError("down")),
-        caplog.at_level("WARNING", logger="refrain.reminders"),
+        mock.patch("config.celery_app.send_task", side_effect=ConnectionError("down")),
+        caplog.at_level("WARNING", logger="refrain.broker"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         reminders.reminders_dispatch_due()
-    assert "could not queue 1 reminders (ConnectionError)" in caplog.text
+    assert "could not queue 1 reminder batches (ConnectionError)" in caplog.text
 
     # Nothing was sent, so after REQUEUE_AFTER the row is simply pending again.
     later = timezone.now() + timedelta(seconds=settings.REMINDER_REQUEUE_AFTER_SECONDS + 1)
@@ -194,7 +230,7 @@ def test_two_ticks_at_once_claim_different_rows(transactional_db, group, partici
         Reminder(kind="upcoming", channel="email", participant=p, session=session, due_at=start)
         for p in people
     )
-    barrier, claimed = threading.Barrier(2), []
+    barrier = threading.Barrier(2)
     now = start
 
     def tick():
@@ -205,14 +241,14 @@ def test_two_ticks_at_once_claim_different_rows(transactional_db, group, partici
             connection.close()
 
     # Patched once for both threads: what each tick would queue after its commit.
-    with mock.patch.object(reminders, "_enqueue_sends", side_effect=claimed.append):
+    with mock.patch("sessions_app.broker.enqueue") as enqueue:
         threads = [threading.Thread(target=tick) for _ in range(2)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
 
-    ids = [pk for batch in claimed for pk in batch]
+    ids = [pk for batch in _batches(enqueue) for pk in batch]
     assert len(ids) == len(set(ids)) == 40
 
 
@@ -326,7 +362,7 @@ def test_a_slow_send_finishing_after_the_sweep_is_recorded_sent(upcoming, settin
         later = timezone.now() + timedelta(seconds=settings.REMINDER_SENDING_TIMEOUT_SECONDS + 1)
         reminders.reminders_sweep(now=later)
 
-    with mock.patch("sessions_app.services.reminders.delivery.deliver", side_effect=slow):
+    with mock.patch.object(delivery.Channels, "deliver", side_effect=slow):
         assert _send(upcoming) == "sent"
     assert upcoming.status == Status.SENT
 
@@ -424,14 +460,14 @@ def test_staff_can_retry_a_failed_or_interrupted_reminder(
         status=status, attempts=5, last_error="Mail server answered 451"
     )
     with (
-        mock.patch.object(reminders_dispatch, "apply_async") as nudge,
+        mock.patch("sessions_app.broker.enqueue") as enqueue,
         django_capture_on_commit_callbacks(execute=True),
     ):
         reminders.reminder_retry(reminder=upcoming, user=admin)
     upcoming.refresh_from_db()
     assert (upcoming.status, upcoming.attempts) == (Status.PENDING, 0)
     assert upcoming.due_at <= timezone.now()
-    nudge.assert_called_once()
+    enqueue.assert_called_once_with(reminders.DISPATCH_TASK, [[]], what="reminder dispatch")
 
     assert _send(upcoming) == "sent"
     assert upcoming.last_error == ""

@@ -367,7 +367,7 @@ def test_a_rolled_back_change_leaves_no_reminder(group, participant, therapist):
     local = session.local_starts_at + timedelta(hours=1)
 
     with (
-        mock.patch.object(reminders, "_nudge") as nudge,
+        mock.patch("sessions_app.broker.enqueue") as nudge,
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
@@ -391,7 +391,7 @@ def test_it_queues_a_dispatch_only_after_commit(
 ):
     session = _soon_session(group, days=3)
     local = session.local_starts_at + timedelta(hours=1)
-    with mock.patch("sessions_app.tasks.reminders_dispatch.apply_async") as apply_async:
+    with mock.patch("config.celery_app.send_task") as send_task:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             schedule.session_move(
                 session=session,
@@ -401,11 +401,12 @@ def test_it_queues_a_dispatch_only_after_commit(
                 reason="x",
                 user=therapist,
             )
-        apply_async.assert_not_called()
+        send_task.assert_not_called()
         for callback in callbacks:
             callback()
-    apply_async.assert_called_once()
-    assert apply_async.call_args.kwargs["retry"] is False
+    send_task.assert_called_once()
+    assert send_task.call_args.args == ("sessions_app.tasks.reminders_dispatch",)
+    assert send_task.call_args.kwargs["retry"] is False
 
 
 def test_a_broker_that_is_down_does_not_undo_the_change(
@@ -415,8 +416,8 @@ def test_a_broker_that_is_down_does_not_undo_the_change(
     local = session.local_starts_at + timedelta(hours=1)
     error = ConnectionRefusedError("Redis is down")
     with (
-        mock.patch("sessions_app.tasks.reminders_dispatch.apply_async", side_effect=error),
-        caplog.at_level("WARNING", logger="refrain.reminders"),
+        mock.patch("config.celery_app.send_task", side_effect=error),
+        caplog.at_level("WARNING", logger="refrain.broker"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         schedule.session_move(
@@ -429,7 +430,7 @@ def test_a_broker_that_is_down_does_not_undo_the_change(
         )
 
     assert Reminder.objects.filter(kind="moved", status="pending").exists()
-    assert "could not queue a reminder dispatch (ConnectionRefusedError)" in caplog.text
+    assert "could not queue 1 reminder dispatch (ConnectionRefusedError)" in caplog.text
 
 
 # --- Reflection invitations ----------------------------------------------------------------

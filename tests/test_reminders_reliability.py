@@ -19,7 +19,6 @@ import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
-from unittest import mock
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -276,6 +275,13 @@ def test_it_loses_nothing_when_the_worker_is_killed_mid_batch(services):
         _wait(in_flight.exists, timeout=5, what="a send in flight", every=0.002)
     services.kill(worker)
     at_kill = _statuses()
+    # Rows of batches the dead worker had taken but not reached: only queued, never
+    # claimed, so they must go out once each after REQUEUE_AFTER.
+    untouched = list(
+        Reminder.objects.filter(status="sending", claimed_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
 
     services.worker()
     counts = _wait(_settled({"sent", "interrupted"}), timeout=60, what="every row to settle")
@@ -286,7 +292,8 @@ def test_it_loses_nothing_when_the_worker_is_killed_mid_batch(services):
     duplicated = [pk for pk in ids if copies[pk] > 1]
     interrupted = [pk for pk in ids if statuses[pk] == "interrupted"]
     figure = (
-        f"killed with {dict(at_kill)}; after restart {dict(counts)}: "
+        f"killed with {dict(at_kill)} ({len(untouched)} queued in batches, unclaimed); "
+        f"after restart {dict(counts)}: "
         f"{len(interrupted)} interrupted ({sum(copies[pk] for pk in interrupted)} of them "
         f"in the mail files), {len(duplicated)} duplicated, {len(lost)} lost"
     )
@@ -297,6 +304,8 @@ def test_it_loses_nothing_when_the_worker_is_killed_mid_batch(services):
     assert all(copies[pk] == 1 for pk in ids if statuses[pk] == "sent"), figure
     # At most one row per pool process can be caught mid-send.
     assert len(interrupted) <= 2, figure
+    assert untouched, figure  # the kill did land in the middle of batches
+    assert all(statuses[pk] == "sent" and copies[pk] == 1 for pk in untouched), figure
 
 
 # --- 2. Redis restarted mid-batch -------------------------------------------------------
@@ -355,7 +364,7 @@ def test_a_move_saves_with_redis_down_and_its_notice_goes_once_redis_is_back(
     client.force_login(therapist)
 
     began = time.monotonic()
-    with caplog.at_level("WARNING", logger="refrain.reminders"):
+    with caplog.at_level("WARNING", logger="refrain.broker"):
         response = client.post(
             reverse("session_move", args=[session.pk]),
             {
@@ -370,7 +379,7 @@ def test_a_move_saves_with_redis_down_and_its_notice_goes_once_redis_is_back(
     assert response.status_code == 302, response.content.decode()[:2000]
     notice = Reminder.objects.get(session=session, kind="moved")
     assert notice.status == "pending"
-    assert "could not queue a reminder dispatch" in caplog.text
+    assert "could not queue 1 reminder dispatch" in caplog.text
 
     redis.start()
     services.worker()
@@ -483,25 +492,24 @@ def test_a_mail_server_error_is_retried_then_shown_failed_to_staff(services, cli
     assert reverse("reminder_retry", args=[pk]) in page
 
 
-def test_the_worker_only_ever_gets_ids(services, redis):
+def test_the_worker_only_ever_gets_ids(redis, web_broker):
     """What travels through Redis: task names and integer ids, nothing about anyone."""
+    import base64
     import json
 
     import redis as redis_client
 
-    _due_reminders(3)
-    with mock.patch("sessions_app.services.reminders.FAIL_FAST", {"max_retries": 1}):
-        web = celery_app.connection_for_write(redis.url)
-        from sessions_app.tasks import reminder_send
+    from sessions_app.services import reminders
 
-        with web:
-            for pk in Reminder.objects.values_list("pk", flat=True):
-                reminder_send.apply_async((pk,), connection=web, retry=False)
+    ids = _due_reminders(3)
+    web_broker(redis.url)
+    reminders.reminders_dispatch_due()
+
     raw = redis_client.Redis.from_url(redis.url).lrange("celery", 0, -1)
     bodies = [json.loads(m) for m in raw]
-    assert len(bodies) == 3
-    for message in bodies:
-        args = json.loads(__import__("base64").b64decode(message["body"]))[0]
-        assert len(args) == 1 and isinstance(args[0], int)
-        assert message["headers"]["task"] == "sessions_app.tasks.reminder_send"
-        assert "dee@example.org" not in json.dumps(message)
+    assert len(bodies) == 1
+    (message,) = bodies
+    args = json.loads(base64.b64decode(message["body"]))[0]
+    assert args == [sorted(ids)]
+    assert message["headers"]["task"] == "sessions_app.tasks.reminders_send"
+    assert "dee@example.org" not in json.dumps(message)

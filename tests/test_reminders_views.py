@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sessions_app.models import Reminder
-from sessions_app.tasks import reminders_dispatch
 from tests import factories as f
 
 ERROR = "Mail server answered 550: 5.1.1 No such mailbox"
@@ -156,7 +155,7 @@ def test_staff_who_may_see_it_can_retry_a_failed_reminder(
     client.force_login(cast[username])
     back = reverse("session_detail", args=[session.pk])
     with (
-        mock.patch.object(reminders_dispatch, "apply_async") as nudge,
+        mock.patch("sessions_app.broker.enqueue") as nudge,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(reverse("reminder_retry", args=[failed.pk]), {"next": back})

@@ -7,13 +7,12 @@ says nothing about the person.
 """
 
 import base64
+import http.client
 import json
 import os
 import sys
 import threading
-import urllib.error
 import urllib.parse
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,8 +30,13 @@ class SmsError(Exception):
 
 
 class BaseBackend:
+    """One instance serves a batch of messages; `close()` ends it."""
+
     def send(self, *, to: str, body: str, reference: str) -> str:
         raise NotImplementedError
+
+    def close(self) -> None:
+        """Let go of any connection kept between messages."""
 
 
 def _record(to: str, body: str, reference: str) -> dict:
@@ -81,50 +85,91 @@ class HttpBackend(BaseBackend):
     """A Twilio-compatible HTTP API: a form POST of To, From and Body to SMS_HTTP_URL
     (which may contain `{account}`), with HTTP basic auth SMS_HTTP_ACCOUNT:SMS_HTTP_TOKEN.
 
-    Network errors, 429 and 5xx answers are transient (tried again later); any other
-    4xx is not (a bad number or a refused account will not fix itself). The reference
-    goes in an `Idempotency-Key` header for providers that deduplicate on it.
+    One instance keeps one HTTP(S) connection open across the messages of a batch (the
+    provider may still close it after each answer; it is then opened again). Network
+    errors, 429 and 5xx answers are transient (tried again later); any other 4xx is not
+    (a bad number or a refused account will not fix itself). The reference goes in an
+    `Idempotency-Key` header for providers that deduplicate on it.
     """
 
-    def send(self, *, to: str, body: str, reference: str) -> str:
+    def __init__(self) -> None:
+        self._connection: http.client.HTTPConnection | None = None
+        self._reused = False
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _target(self) -> urllib.parse.SplitResult:
         if not settings.SMS_HTTP_URL:
             raise SmsError("SMS_HTTP_URL is not set", transient=False)
         url = settings.SMS_HTTP_URL.replace(
             "{account}", urllib.parse.quote(settings.SMS_HTTP_ACCOUNT, safe="")
         )
-        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        target = urllib.parse.urlsplit(url)
+        if target.scheme not in ("http", "https") or not target.hostname:
             raise SmsError("SMS_HTTP_URL must be an http(s) URL", transient=False)
+        return target
+
+    def _open(self, target: urllib.parse.SplitResult) -> http.client.HTTPConnection:
+        if self._connection is None:
+            https = target.scheme == "https"
+            kind = http.client.HTTPSConnection if https else http.client.HTTPConnection
+            self._connection = kind(target.hostname, target.port, timeout=settings.SMS_HTTP_TIMEOUT)
+            self._reused = False
+        return self._connection
+
+    def send(self, *, to: str, body: str, reference: str) -> str:
+        target = self._target()
+        path = target.path or "/"
+        if target.query:
+            path += "?" + target.query
         data = urllib.parse.urlencode({"To": to, "From": settings.SMS_FROM, "Body": body})
         credentials = f"{settings.SMS_HTTP_ACCOUNT}:{settings.SMS_HTTP_TOKEN}".encode()
-        request = urllib.request.Request(  # noqa: S310 - scheme checked above
-            url,
-            data=data.encode(),
-            method="POST",
-            headers={
-                "Authorization": "Basic " + base64.b64encode(credentials).decode(),
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": "application/json",
-                "Idempotency-Key": reference,
-            },
-        )
+        headers = {
+            "Authorization": "Basic " + base64.b64encode(credentials).decode(),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/json",
+            "Idempotency-Key": reference,
+        }
         try:
-            with urllib.request.urlopen(  # noqa: S310 - scheme checked above
-                request, timeout=settings.SMS_HTTP_TIMEOUT
-            ) as response:
-                raw = response.read(64 * 1024)
-        except urllib.error.HTTPError as exc:
-            detail = _provider_message(exc.read(4096))
-            transient = exc.code == 429 or exc.code >= 500
+            status, raw = self._post(target, path, data.encode(), headers)
+        except (http.client.HTTPException, TimeoutError, OSError) as exc:
+            self.close()
+            raise SmsError(f"SMS provider unreachable: {exc}", transient=True) from None
+        if status >= 400:
+            transient = status == 429 or status >= 500
             raise SmsError(
-                f"SMS provider answered {exc.code}{detail}", transient=transient
-            ) from None
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise SmsError(f"SMS provider unreachable: {reason}", transient=True) from None
+                f"SMS provider answered {status}{_provider_message(raw[:4096])}",
+                transient=transient,
+            )
         try:
             return str(json.loads(raw).get("sid") or reference)
         except (ValueError, AttributeError):
             return reference
+
+    def _post(self, target, path: str, data: bytes, headers: dict) -> tuple[int, bytes]:
+        """POST on the kept connection. A kept connection the provider closed while idle
+        fails before any answer: that one request is made again on a fresh connection
+        (with the same Idempotency-Key), never one that got an answer."""
+        for last_try in (False, True):
+            connection = self._open(target)
+            reused = self._reused
+            try:
+                connection.request("POST", path, body=data, headers=headers)
+                response = connection.getresponse()
+                raw = response.read(64 * 1024)
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self.close()
+                if last_try or not reused:
+                    raise
+                continue
+            self._reused = True
+            if response.will_close:
+                self.close()
+            return response.status, raw
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _provider_message(raw: bytes) -> str:

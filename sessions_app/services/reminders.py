@@ -19,14 +19,20 @@ Dispatch, a row's life:
 
 - The minute tick (`reminders_dispatch_due`) claims due rows under
   `select_for_update(skip_locked=True)` in one short transaction, marks them `sending`
-  and, after commit, queues one `reminder_send` task per row id.
-- `reminder_send` locks its row and goes on only if it is still queued (or pending and
-  due), then records `claimed_at` and the attempt and commits *before* handing the
-  message to the channel. A task Celery delivers twice finds `claimed_at` set and stops:
-  a row is never sent twice. A worker that dies after claiming leaves `claimed_at` set;
-  the sweep marks the row interrupted, since it may or may not have gone out.
-- A row queued whose task never ran (Redis restarted, a killed worker held it) still
-  has no `claimed_at`: the sweep puts it back to pending and it is queued again.
+  and, after commit, queues one `reminders_send` task per REMINDER_SEND_BATCH_SIZE row
+  ids (through `broker.enqueue_after_commit`, by task name: services never import the
+  tasks module).
+- `reminders_send` checks its rows at once under lock (quiet hours, opt-out, roster,
+  status) and records skips and deferrals in bulk. It opens one connection per channel
+  for the batch, then, row by row, commits the row's claim (`claimed_at`, the attempt)
+  together with the previous row's outcome *before* handing the message to the
+  channel. A task Celery delivers twice finds its rows claimed or sent and stops: a row
+  is never sent twice. A worker that dies mid-batch leaves one row at most with
+  `claimed_at` set; the sweep marks it interrupted, since it may or may not have gone
+  out. The batch's rows it had not reached are still only queued.
+- A row queued whose task never ran (Redis restarted, a killed worker held it, a batch
+  cut short by a crash) still has no `claimed_at`: the sweep puts it back to pending and
+  it is queued again.
 - Failures: transient ones push `due_at` back exponentially (the tick picks the row up
   again; no long Celery countdowns, which Redis would redeliver after its visibility
   timeout) up to REMINDER_MAX_ATTEMPTS; permanent ones fail at once. `last_error` says
@@ -37,12 +43,14 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from ..broker import enqueue_after_commit
 from ..messaging import delivery
 from ..messaging.compose import agenda_day, agenda_sessions, compose
 from ..messaging.timing import is_quiet, quiet_end_after, quiet_fit, wall_clock
@@ -283,7 +291,7 @@ def _plan(
     if any(r.due_at <= soon for r in to_create) or any(
         due <= soon for due in (*to_move.values(), *to_revive.values())
     ):
-        transaction.on_commit(_nudge)
+        _nudge()
     return result
 
 
@@ -410,6 +418,10 @@ def reminders_plan_agendas(*, now: datetime | None = None) -> int:
 
 # --- Dispatch ---------------------------------------------------------------------------
 
+# Queued by task name through the broker helper: services never import tasks.py.
+SEND_TASK = "sessions_app.tasks.reminders_send"
+DISPATCH_TASK = "sessions_app.tasks.reminders_dispatch"
+
 
 @dataclass
 class DispatchResult:
@@ -449,7 +461,9 @@ def reminders_sweep(*, now: datetime | None = None) -> tuple[int, int]:
 
 
 def reminders_dispatch_due(*, now: datetime | None = None) -> DispatchResult:
-    """The minute tick: settle stale rows, claim the due ones, queue them after commit."""
+    """The minute tick: settle stale rows, claim the due ones, and after commit queue one
+    send task per REMINDER_SEND_BATCH_SIZE of them (ids only), so that every worker
+    process gets a share of a large claim."""
     now = now or timezone.now()
     result = DispatchResult()
     result.interrupted, result.requeued = reminders_sweep(now=now)
@@ -464,115 +478,174 @@ def reminders_dispatch_due(*, now: datetime | None = None) -> DispatchResult:
             Reminder.objects.filter(pk__in=ids).update(
                 status=Status.SENDING, claimed_at=None, updated_at=now
             )
-            transaction.on_commit(lambda: _enqueue_sends(ids))
+            ids.sort()
+            size = settings.REMINDER_SEND_BATCH_SIZE
+            batches = [[ids[i : i + size]] for i in range(0, len(ids), size)]
+            enqueue_after_commit(SEND_TASK, batches, what="reminder batches")
     result.claimed = len(ids)
     return result
-
-
-# Publishing gives up at once when Redis is down (the default retries for seconds, in a
-# web request): whatever was not queued is in the database, and the tick finds it.
-FAIL_FAST = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
-
-
-def _enqueue_sends(ids: list[int]) -> None:
-    """After the claim commits: one `reminder_send` per row id, ids only."""
-    from ..tasks import reminder_send
-
-    done = 0
-    try:
-        with reminder_send.app.connection_for_write(transport_options=FAIL_FAST) as conn:
-            for pk in ids:
-                reminder_send.apply_async((pk,), connection=conn, retry=False)
-                done += 1
-    except Exception as exc:  # noqa: BLE001 - the rows are safe in the database
-        log.warning(
-            "could not queue %s reminders (%s); they are queued again after %s s",
-            len(ids) - done,
-            type(exc).__name__,
-            settings.REMINDER_REQUEUE_AFTER_SECONDS,
-        )
 
 
 def _nudge() -> None:
     """After commit: run a tick now rather than within the minute. If the broker is
     down the rows wait for beat's next tick once it is back; the change itself stands."""
-    from ..tasks import reminders_dispatch
-
-    try:
-        with reminders_dispatch.app.connection_for_write(transport_options=FAIL_FAST) as conn:
-            reminders_dispatch.apply_async(connection=conn, retry=False)
-    except Exception as exc:  # noqa: BLE001 - never fail a saved change over a nudge
-        log.warning(
-            "could not queue a reminder dispatch (%s); beat's tick will", type(exc).__name__
-        )
+    enqueue_after_commit(DISPATCH_TASK, what="reminder dispatch")
 
 
-def _locked_row(reminder_id: int) -> Reminder | None:
-    return (
-        Reminder.objects.select_for_update(of=("self",))
-        .select_related("participant__site", "session__group__site", "staff_user")
-        .filter(pk=reminder_id)
-        .first()
+# --- Sending a batch ----------------------------------------------------------------------
+#
+# A batch goes out over one connection per channel, and each row is claimed just before
+# its own send: the claim (`claimed_at`, the attempt) is committed before the message
+# leaves, in the same transaction that records the previous row's outcome. So a batch
+# costs one commit per row, not three, and a crash anywhere leaves at most one row
+# ambiguous (claimed, maybe sent: the sweep marks it interrupted, never resends it);
+# the rows after it were never claimed and are queued again after REQUEUE_AFTER.
+# Claiming the whole batch up front would save those commits but turn every unsent row
+# of a crashed batch into "may or may not have gone out".
+
+
+@dataclass
+class _Outcome:
+    """What happened to one claimed row, written with the next row's claim."""
+
+    reminder: Reminder
+    result: str  # sent, retry or failed
+    error: str = ""
+
+
+def _queued_or_due(now: datetime) -> Q:
+    return Q(status=Status.SENDING, claimed_at__isnull=True) | Q(
+        status=Status.PENDING, due_at__lte=now
     )
 
 
-def reminder_send(*, reminder_id: int, now: datetime | None = None) -> str:
-    """Send one reminder if it is still queued (or pending and due); returns what
-    happened, for the log: sent, failed, retry, skipped, deferred or not-ours."""
+def reminders_send(*, reminder_ids: list[int], now: datetime | None = None) -> dict[int, str]:
+    """Send a batch of reminders, each only if it is still queued (or pending and due);
+    returns what happened to each id: sent, failed, retry, skipped, deferred or
+    not-ours (sent, being sent, cancelled... or a redelivered task: never again).
+
+    1. Check the rows at once, under lock: skip or defer those that should not go now.
+    2. Open each channel once, then per row in id order: claim, compose, send.
+    3. Record the last row's outcome; put back the rows the time budget did not reach.
+    """
     now = now or timezone.now()
+    outcomes = dict.fromkeys(reminder_ids, "not-ours")
+    to_send = _check_batch(reminder_ids, now=now, outcomes=outcomes)
+    budget = monotonic() + settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
+    previous: _Outcome | None = None
+    with delivery.Channels() as channels:
+        for index, reminder in enumerate(to_send):
+            if monotonic() > budget:
+                _release(to_send[index:], now=timezone.now())
+                break
+            claimed = _commit(previous, claim=reminder, now=now)
+            previous = None
+            if not claimed:
+                continue
+            previous = _send_one(reminder, channels)
+            outcomes[reminder.pk] = previous.result
+    _commit(previous, claim=None, now=now)
+    return outcomes
+
+
+def reminder_send(*, reminder_id: int, now: datetime | None = None) -> str:
+    """Send one reminder (a batch of one); what happened to it."""
+    return reminders_send(reminder_ids=[reminder_id], now=now)[reminder_id]
+
+
+def _check_batch(ids: list[int], *, now: datetime, outcomes: dict[int, str]) -> list[Reminder]:
+    """Lock the batch's rows still to send (in id order, so two batches never deadlock),
+    record those that should not go now in bulk, and return the rest."""
     with transaction.atomic():
-        reminder = _locked_row(reminder_id)
-        if reminder is None:
-            return "not-ours"
-        queued = reminder.status == Status.SENDING and reminder.claimed_at is None
-        due = reminder.status == Status.PENDING and reminder.due_at <= now
-        if not (queued or due):
-            # Sent, being sent, failed, cancelled... or a redelivered task: never again.
-            return "not-ours"
-        problem = delivery_problem(reminder, now=now)
-        if isinstance(problem, datetime):
-            reminder.status, reminder.due_at, reminder.claimed_at = Status.PENDING, problem, None
-            reminder.save(update_fields=["status", "due_at", "claimed_at", "updated_at"])
-            return "deferred"
-        if problem:
-            reminder.status, reminder.last_error, reminder.claimed_at = (
-                Status.SKIPPED,
-                problem,
-                None,
+        rows = list(
+            Reminder.objects.select_for_update(of=("self",))
+            .select_related("participant__site", "session__group__site", "staff_user")
+            .filter(_queued_or_due(now), pk__in=ids)
+            .order_by("pk")
+        )
+        facts = _SendFacts.load(rows)
+        skipped: dict[str, list[int]] = defaultdict(list)
+        deferred: dict[int, datetime] = {}
+        to_send = []
+        for reminder in rows:
+            problem = delivery_problem(reminder, now=now, facts=facts)
+            if isinstance(problem, datetime):
+                deferred[reminder.pk] = problem
+            elif problem:
+                skipped[problem].append(reminder.pk)
+            else:
+                to_send.append(reminder)
+        for problem, pks in skipped.items():
+            Reminder.objects.filter(pk__in=pks).update(
+                status=Status.SKIPPED, last_error=problem, claimed_at=None, updated_at=now
             )
-            reminder.save(update_fields=["status", "last_error", "claimed_at", "updated_at"])
-            return "skipped"
-        reminder.status, reminder.claimed_at = Status.SENDING, now
-        reminder.attempts += 1
-        reminder.save(update_fields=["status", "claimed_at", "attempts", "updated_at"])
-    # Committed: from here on, a crash leaves the row claimed and it ends interrupted.
+            outcomes.update(dict.fromkeys(pks, "skipped"))
+        if deferred:
+            Reminder.objects.filter(pk__in=deferred).update(
+                status=Status.PENDING, due_at=_case(deferred), claimed_at=None, updated_at=now
+            )
+            outcomes.update(dict.fromkeys(deferred, "deferred"))
+    return to_send
+
+
+def _commit(previous: _Outcome | None, *, claim: Reminder | None, now: datetime) -> bool:
+    """In one transaction: record the previous row's outcome and claim the next row, if
+    it is still queued or due (another worker may have taken it). True if claimed."""
+    if previous is None and claim is None:
+        return False
+    with transaction.atomic():
+        if previous is not None:
+            _record(previous)
+        if claim is None:
+            return False
+        claimed_at = timezone.now()
+        claimed = (
+            Reminder.objects.filter(_queued_or_due(now), pk=claim.pk).update(
+                status=Status.SENDING,
+                claimed_at=claimed_at,
+                attempts=F("attempts") + 1,
+                updated_at=claimed_at,
+            )
+            == 1
+        )
+    if claimed:
+        claim.status, claim.claimed_at = Status.SENDING, claimed_at
+        claim.attempts += 1
+    return claimed
+
+
+def _send_one(reminder: Reminder, channels: "delivery.Channels") -> _Outcome:
+    """Compose and send one claimed row; nothing written here."""
     try:
-        delivery.deliver(compose(reminder))
+        channels.deliver(compose(reminder))
     except delivery.DeliveryError as exc:
-        return _record_failure(reminder, str(exc), transient=exc.transient)
+        return _failure(reminder, str(exc), transient=exc.transient)
     except Exception as exc:  # noqa: BLE001 - a bug or a broken template: keep the row
         log.exception("reminder %s: composing or sending failed", reminder.pk)
-        return _record_failure(reminder, f"{type(exc).__name__}: {exc}", transient=True)
-    sent_at = timezone.now()
-    done = Reminder.objects.filter(
-        pk=reminder.pk,
-        claimed_at=reminder.claimed_at,
-        status__in=(Status.SENDING, Status.INTERRUPTED),
-    ).update(status=Status.SENT, sent_at=sent_at, last_error="", updated_at=sent_at)
-    if not done:
-        log.warning("reminder %s was sent but its row had changed meanwhile", reminder.pk)
-    return "sent"
+        return _failure(reminder, f"{type(exc).__name__}: {exc}", transient=True)
+    return _Outcome(reminder, "sent")
 
 
-def _record_failure(reminder: Reminder, error: str, *, transient: bool) -> str:
-    now = timezone.now()
-    attempts = reminder.attempts
+def _failure(reminder: Reminder, error: str, *, transient: bool) -> _Outcome:
+    if transient and reminder.attempts < settings.REMINDER_MAX_ATTEMPTS:
+        return _Outcome(reminder, "retry", error)
+    return _Outcome(reminder, "failed", error)
+
+
+def _record(outcome: _Outcome) -> None:
+    """Write one row's outcome, if the row is still the one this worker claimed (the
+    sweep may have called it interrupted meanwhile: a late success still counts)."""
+    reminder, now = outcome.reminder, timezone.now()
     mine = Reminder.objects.filter(
         pk=reminder.pk,
         claimed_at=reminder.claimed_at,
         status__in=(Status.SENDING, Status.INTERRUPTED),
     )
-    if transient and attempts < settings.REMINDER_MAX_ATTEMPTS:
+    attempts = reminder.attempts
+    if outcome.result == "sent":
+        if not mine.update(status=Status.SENT, sent_at=now, last_error="", updated_at=now):
+            log.warning("reminder %s was sent but its row had changed meanwhile", reminder.pk)
+    elif outcome.result == "retry":
         wait = min(
             settings.REMINDER_RETRY_SECONDS * 2 ** (attempts - 1),
             settings.REMINDER_RETRY_MAX_SECONDS,
@@ -581,17 +654,62 @@ def _record_failure(reminder: Reminder, error: str, *, transient: bool) -> str:
             status=Status.PENDING,
             due_at=now + timedelta(seconds=wait),
             claimed_at=None,
-            last_error=f"Attempt {attempts} of {settings.REMINDER_MAX_ATTEMPTS}: {error}",
+            last_error=f"Attempt {attempts} of {settings.REMINDER_MAX_ATTEMPTS}: {outcome.error}",
             updated_at=now,
         )
         log.info("reminder %s: attempt %s failed, retrying in %s s", reminder.pk, attempts, wait)
-        return "retry"
-    mine.update(status=Status.FAILED, last_error=error, updated_at=now)
-    log.warning("reminder %s failed after %s attempts", reminder.pk, attempts)
-    return "failed"
+    else:
+        mine.update(status=Status.FAILED, last_error=outcome.error, updated_at=now)
+        log.warning("reminder %s failed after %s attempts", reminder.pk, attempts)
 
 
-def delivery_problem(reminder: Reminder, *, now: datetime) -> str | datetime | None:
+def _release(rows: list[Reminder], *, now: datetime) -> None:
+    """Rows a batch had no time left for: nothing was sent, so straight back to pending
+    for the next tick rather than waiting REQUEUE_AFTER."""
+    Reminder.objects.filter(
+        pk__in=[r.pk for r in rows], status=Status.SENDING, claimed_at__isnull=True
+    ).update(status=Status.PENDING, updated_at=now)
+    log.warning("%s reminders put back for the next tick: the batch ran out of time", len(rows))
+
+
+@dataclass
+class _SendFacts:
+    """What the send-time checks read, loaded for a whole batch in two queries."""
+
+    roster: dict[tuple[int, int], list[Enrollment]]
+    attended: set[tuple[int, int]]
+
+    @classmethod
+    def load(cls, rows: list[Reminder]) -> "_SendFacts":
+        people = [r for r in rows if r.participant_id is not None]
+        roster: dict[tuple[int, int], list[Enrollment]] = defaultdict(list)
+        attended: set[tuple[int, int]] = set()
+        if people:
+            wanted = {(r.session.group_id, r.participant_id) for r in people}
+            for e in Enrollment.objects.filter(
+                group__in={g for g, _ in wanted}, participant__in={p for _, p in wanted}
+            ):
+                if (e.group_id, e.participant_id) in wanted:
+                    roster[e.group_id, e.participant_id].append(e)
+        reflections = [r for r in people if r.kind == Kind.REFLECTION]
+        if reflections:
+            attended = set(
+                Attendance.objects.filter(
+                    session__in={r.session_id for r in reflections},
+                    participant__in={r.participant_id for r in reflections},
+                    status__in=Attendance.ATTENDED,
+                ).values_list("session_id", "participant_id")
+            )
+        return cls(roster, attended)
+
+    @classmethod
+    def of_one(cls, reminder: Reminder) -> "_SendFacts":
+        return cls.load([reminder])
+
+
+def delivery_problem(
+    reminder: Reminder, *, now: datetime, facts: _SendFacts | None = None
+) -> str | datetime | None:
     """Why this row should not go out now: a reason to skip it (str), a later time to
     send it instead (quiet hours), or None. Checked at send time, whatever planning
     thought: the world may have changed since."""
@@ -602,6 +720,7 @@ def delivery_problem(reminder: Reminder, *, now: datetime) -> str | datetime | N
         if not any(s.ends_at > now for s in agenda_sessions(user, agenda_day(reminder))):
             return "No sessions left that day."
         return None
+    facts = facts or _SendFacts.of_one(reminder)
     person, session = reminder.participant, reminder.session
     if participant_channel(person) != reminder.channel:
         return "The participant no longer wants reminders this way."
@@ -610,9 +729,7 @@ def delivery_problem(reminder: Reminder, *, now: datetime) -> str | datetime | N
         deadline = None
         if (
             session.status == Session.Status.CANCELLED
-            or not Attendance.objects.filter(
-                session=session, participant=person, status__in=Attendance.ATTENDED
-            ).exists()
+            or (session.pk, person.pk) not in facts.attended
         ):
             return "The participant is not recorded as attending."
     else:
@@ -625,10 +742,7 @@ def delivery_problem(reminder: Reminder, *, now: datetime) -> str | datetime | N
             return f"The session is {session.get_status_display().lower()} now."
         if session.starts_at <= now:
             return "The session had already started."
-        if not _on_roster(
-            list(Enrollment.objects.filter(group_id=session.group_id, participant=person)),
-            session.local_date,
-        ):
+        if not _on_roster(facts.roster[session.group_id, person.pk], session.local_date):
             return "The participant is not on the session's roster."
     if person.quiet_hours_start and is_quiet(person, now):
         end = quiet_end_after(person, now)
@@ -659,5 +773,5 @@ def reminder_retry(*, reminder: Reminder, user: User, now: datetime | None = Non
         reminder.claimed_at = None
         reminder.save(update_fields=["status", "due_at", "attempts", "claimed_at", "updated_at"])
         log.info("reminder %s retried by user %s", reminder.pk, user.pk)
-        transaction.on_commit(_nudge)
+        _nudge()
     return reminder
