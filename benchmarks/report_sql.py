@@ -122,20 +122,49 @@ FROM sessions WHERE in_trend GROUP BY month
 """
 
 # Each participant's attendance in scope, the start of the last session they came to
-# beside every row (a window over the participant's rows), then one GROUP BY.
+# beside every row (a window over the participant's rows), then one GROUP BY. Everyone's
+# rows are read only over the lookback window; the whole history only of those who
+# came to none of it ("lapsed"), since their last session is older than the window.
 _SIGNALS = """
 WITH {prelude}
-seen AS (
-    SELECT a.participant_id, a.status, s.starts_at,
-           MAX(s.starts_at) FILTER (WHERE a.status IN ('present', 'late', 'left_early'))
-               OVER (PARTITION BY a.participant_id) AS last_at
-    FROM sessions_app_attendance a
-    JOIN sessions_app_session s ON s.id = a.session_id
+who AS MATERIALIZED (
+    {who}
+),
+recent AS MATERIALIZED (
+    SELECT a.participant_id, a.status, s.starts_at
+    FROM sessions_app_session s
     JOIN sessions_app_group g ON g.id = s.group_id
-    WHERE a.participant_id IN ({who})
-      AND g.site_id = ANY(%(site_ids)s)
+    JOIN sessions_app_attendance a ON a.session_id = s.id
+    WHERE s.starts_at >= %(since)s
+      AND g.site_id = ANY(%(site_ids)s) AND s.status <> 'cancelled'
       AND (%(group_id)s::bigint IS NULL OR s.group_id = %(group_id)s::bigint)
-      AND s.status <> 'cancelled'
+      AND a.participant_id IN (SELECT participant_id FROM who)
+),
+lapsed AS MATERIALIZED (
+    SELECT participant_id FROM who
+    EXCEPT
+    SELECT participant_id FROM recent WHERE status IN ('present', 'late', 'left_early')
+),
+older AS (
+    SELECT h.*
+    FROM lapsed l
+    CROSS JOIN LATERAL (
+        SELECT a.participant_id, a.status, s.starts_at
+        FROM sessions_app_attendance a
+        JOIN sessions_app_session s ON s.id = a.session_id
+        JOIN sessions_app_group g ON g.id = s.group_id
+        WHERE a.participant_id = l.participant_id
+          AND s.starts_at < %(since)s
+          AND g.site_id = ANY(%(site_ids)s) AND s.status <> 'cancelled'
+          AND (%(group_id)s::bigint IS NULL OR s.group_id = %(group_id)s::bigint)
+        OFFSET 0
+    ) h
+),
+seen AS (
+    SELECT rows.*,
+           MAX(starts_at) FILTER (WHERE status IN ('present', 'late', 'left_early'))
+               OVER (PARTITION BY participant_id) AS last_at
+    FROM (SELECT * FROM recent UNION ALL SELECT * FROM older) AS rows
 ),
 signals AS (
     SELECT participant_id,

@@ -705,13 +705,7 @@ lapsed AS (
     SELECT participant_id FROM recent WHERE status IN ({attended})
 ),
 older AS (
-    SELECT a.id, a.participant_id, a.status, s.starts_at
-    FROM {attendance} a
-    JOIN {session} s ON s.id = a.session_id
-    JOIN {group} g ON g.id = s.group_id
-    WHERE a.participant_id IN (SELECT participant_id FROM lapsed)
-      AND s.starts_at < %s
-      AND g.site_id IN ({sites}) AND s.status <> '{cancelled}' {in_group}
+    {older}
 ),
 seen AS (
     SELECT rows.*,
@@ -762,6 +756,23 @@ SELECT participant_id, absences_in_a_row, recent_attended, recent_absent,
 FROM signals
 """
 
+# The lapsed are few (a few hundred of thousands enrolled) but PostgreSQL cannot know
+# it from EXCEPT and would read all attendance to find their rows; a LATERAL read per
+# person, kept from being flattened by OFFSET 0, goes through the index by participant.
+# SQLite (the `make run` demo) has no LATERAL and no such numbers.
+_OLDER_ROWS = """
+    SELECT a.id, a.participant_id, a.status, s.starts_at
+    FROM {attendance} a
+    JOIN {session} s ON s.id = a.session_id
+    JOIN {group} g ON g.id = s.group_id
+    WHERE a.participant_id {whose}
+      AND s.starts_at < %s
+      AND g.site_id IN ({sites}) AND s.status <> '{cancelled}' {in_group}
+"""
+_OLDER_LATERAL = """
+    SELECT h.* FROM lapsed l CROSS JOIN LATERAL ({rows} OFFSET 0) AS h
+"""
+
 _PARTICIPANTS_SQL = """
     SELECT id AS participant_id FROM {participant} WHERE id IN ({ids})
 """
@@ -780,17 +791,22 @@ def _signals_sql(
     *, who: str, who_params: list, site_ids: Sequence[int], now: datetime, group: Group | None
 ) -> tuple[str, list]:
     ops = connection.ops
-    sql = _SIGNALS_SQL.format(
-        attendance=Attendance._meta.db_table,
-        session=Session._meta.db_table,
-        group=Group._meta.db_table,
-        attended=_quoted(ATTENDED),
-        absent=ABSENT,
-        cancelled=CANCELLED,
-        who=who,
-        sites=_placeholders(site_ids),
-        in_group="AND s.group_id = %s" if group is not None else "",
-    )
+    names = {
+        "attendance": Attendance._meta.db_table,
+        "session": Session._meta.db_table,
+        "group": Group._meta.db_table,
+        "attended": _quoted(ATTENDED),
+        "absent": ABSENT,
+        "cancelled": CANCELLED,
+        "sites": _placeholders(site_ids),
+        "in_group": "AND s.group_id = %s" if group is not None else "",
+    }
+    if connection.vendor == "postgresql":
+        rows = _OLDER_ROWS.format(whose="= l.participant_id", **names)
+        older = _OLDER_LATERAL.format(rows=rows)
+    else:
+        older = _OLDER_ROWS.format(whose="IN (SELECT participant_id FROM lapsed)", **names)
+    sql = _SIGNALS_SQL.format(who=who, older=older, **names)
     since = ops.adapt_datetimefield_value(now - timedelta(days=SLIPPING_LOOKBACK_DAYS))
     in_scope = [*site_ids] + ([group.pk] if group is not None else [])
     params = [since, *in_scope, *who_params, *who_params, since, *in_scope]
