@@ -23,14 +23,19 @@ class StubProvider:
     """A local HTTP server answering like an SMS provider: `replies` are (status, body)
     pairs used in turn (the last one repeats); `requests` are what it was sent."""
 
-    def __init__(self):
+    def __init__(self, *, keep_alive: bool = False):
         self.replies: list[tuple[int, dict]] = [(201, {"sid": "SM123"})]
         self.requests: list[dict] = []
+        self.connections: set[tuple[str, int]] = set()
         self.delay = 0.0
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
+            # HTTP/1.1 keeps the connection open between requests; 1.0 closes it.
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
             def do_POST(self):  # noqa: N802
+                stub.connections.add(self.client_address)
                 length = int(self.headers["Content-Length"])
                 stub.requests.append(
                     {
@@ -207,3 +212,23 @@ def test_a_refused_number_fails_at_once(provider, group, participant):
     assert reminders.reminder_send(reminder_id=reminder.pk) == "failed"
     reminder.refresh_from_db()
     assert reminder.last_error.startswith("SMS provider answered 400: The 'To' number")
+
+
+def test_a_batch_of_text_messages_shares_one_http_connection(settings, group, participant):
+    with StubProvider(keep_alive=True) as stub:
+        settings.SMS_BACKEND = "sessions_app.messaging.sms.HttpBackend"
+        settings.SMS_HTTP_URL = stub.url + "/Messages.json"
+        settings.SMS_HTTP_TIMEOUT = 2
+        first = _sms_reminder(group, participant)
+        second = f.ReminderFactory(
+            session=first.session,
+            participant=participant,
+            channel="sms",
+            slot=60,
+            due_at=timezone.now(),
+        )
+        outcomes = reminders.reminders_send(reminder_ids=[first.pk, second.pk])
+
+    assert outcomes == {first.pk: "sent", second.pk: "sent"}
+    assert len(stub.requests) == 2
+    assert len(stub.connections) == 1
