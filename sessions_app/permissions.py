@@ -586,13 +586,15 @@ def audit_entries_for(user: User) -> QuerySet[LogEntry]:
     sites = list(report_sites_for(user).values_list("pk", flat=True))
     if not sites:
         return LogEntry.objects.none()
+    # A group stands for its site: checking a record's group saves a lookup per entry.
+    groups = list(Group.objects.filter(site__in=sites).values_list("pk", flat=True))
     models = {label: apps.get_model(label) for label in AUDIT_SITE_PATHS}
     types = ContentType.objects.get_for_models(*models.values(), User)
     named = OuterRef("object_id")
     facilitations = apps.get_model("sessions_app", "Facilitation").objects
     person = (
         _names_a_record_in(User.sites.through.objects.filter(user_id=named, site_id__in=sites))
-        | _names_a_record_in(facilitations.filter(therapist_id=named, group__site_id__in=sites))
+        | _names_a_record_in(facilitations.filter(therapist_id=named, group__in=groups))
         | _names_a_record_in(Participant.objects.filter(user_id=named, site_id__in=sites))
     )
     about = Q(content_type=types[User]) & person
@@ -601,8 +603,11 @@ def audit_entries_for(user: User) -> QuerySet[LogEntry]:
         if path == "pk":
             at_sites = Q(object_id__in=sites)
         else:
-            records = model._default_manager.filter(pk=named, **{f"{path}__in": sites})
-            at_sites = _names_a_record_in(records)
+            if path == "group__site" or path.endswith("__group__site"):
+                where = {f"{path.removesuffix('__site')}__in": groups}
+            else:
+                where = {f"{path}__in": sites}
+            at_sites = _names_a_record_in(model._default_manager.filter(pk=named, **where))
         about |= Q(content_type=types[model]) & at_sites
     return LogEntry.objects.filter(about)
 

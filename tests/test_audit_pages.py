@@ -384,6 +384,26 @@ def test_it_shows_an_admin_of_no_site_no_entries(client, trail):
     assert client.get(reverse("audit_log")).context["page"].entries == []
 
 
+def test_it_shows_the_admin_of_a_site_without_groups_its_participants_records(client, trail):
+    quiet = f.SiteFactory(name="Quiet House")
+    consent = f.ConsentFactory(participant=f.ParticipantFactory(site=quiet))
+    keeper = f.AdministratorFactory(username="keeper", sites=[quiet])
+    client.force_login(keeper)
+    seen, _ = _walk_older(client, {})
+    about_consent = _entries_about(Consent, consent.pk)
+    assert about_consent
+    assert seen == _expected(keeper, {}, ZoneInfo("UTC"))
+    assert set(about_consent) <= set(seen)
+
+
+def _entries_about(model, pk) -> list[int]:
+    return list(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id=pk
+        ).values_list("pk", flat=True)
+    )
+
+
 # --- Bounded work -------------------------------------------------------------------------
 
 
