@@ -1,11 +1,14 @@
 """Attendance reports: figures by site, group, therapist, participant and month, and
 the participants slipping away.
 
-Everything is counted in the database, in one pass over the period's sessions and one
-over their attendance (conditional counts, grouped by group), whatever the number of
-sessions or people; Python only adds up groups into sites and therapists, which is exact
-because every session belongs to one group. The slipping-away signals are one query
-with a window function (see `_SIGNALS_SQL`).
+Everything is counted in the database in one pass: a report's figures and its trend
+come from one query over the period's (and the trend's) sessions and their attendance,
+with conditional counts grouped by group and by month (`_FIGURES_SQL`); Python only
+adds groups up into sites and therapists, which is exact because every session belongs
+to one group. The slipping-away signals are one query with a window function
+(`_SIGNALS_SQL`). Raw SQL where the ORM cannot say it well, written to run on SQLite too
+(the `make run` demo). Query counts never depend on the size of the data.
+
 Periods are dates in each site's own zone: March at a New York site runs from
 midnight in New York, at a Denver site from midnight in Denver.
 
@@ -152,14 +155,6 @@ class Figures:
         """Attended ÷ (attended + absent); None when nobody was expected."""
         counted = self.attended + self.absent
         return self.attended / counted if counted else None
-
-
-def _session_counts() -> dict:
-    return {
-        "held": Count("pk", filter=Q(status=HELD)),
-        "cancelled": Count("pk", filter=Q(status=CANCELLED)),
-        "scheduled": Count("pk", filter=Q(status=SCHEDULED)),
-    }
 
 
 def _attendance_counts() -> dict:
@@ -408,17 +403,6 @@ def site_overview(
     return _by_site(grid, sites), _by_therapist(grid, [s.pk for s in sites])
 
 
-def attendance_by_site(*, sites: Sequence[Site], period: Period) -> Report:
-    """Each site's figures, and all of them together."""
-    return _by_site(_grid(sites=sites, period=period, group_ids=None), sites)
-
-
-def attendance_by_therapist(*, sites: Sequence[Site], period: Period) -> Report:
-    """Each therapist who facilitates groups at these sites, over their groups there."""
-    grid = _grid(sites=sites, period=period, group_ids=None)
-    return _by_therapist(grid, [s.pk for s in sites])
-
-
 def _groups_report(grid: _Grid, groups: list[Group], period: Period) -> Report:
     # Groups that met, or were meant to, during the period; not every group ever run.
     def shown(g: Group) -> bool:
@@ -445,11 +429,6 @@ def site_groups(*, site: Site, period: Period, trend: bool = False) -> tuple[Rep
     groups = _ordered(Group.objects.filter(site=site))
     grid = _grid(sites=[site], period=period, group_ids=None, trend=trend)
     return _groups_report(grid, groups, period), _by_therapist(grid, [site.pk])
-
-
-def attendance_by_group(*, site: Site, period: Period) -> Report:
-    """Each group of the site."""
-    return site_groups(site=site, period=period)[0]
 
 
 def attendance_of_group(*, group: Group, period: Period, trend: bool = False) -> Report:
@@ -562,61 +541,36 @@ def _month_key(value: datetime | date) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def attendance_trend(
-    *,
-    sites: Sequence[Site],
-    period: Period,
-    group_ids: Sequence[int] | None = None,
-    participant: Participant | None = None,
+def participant_trend(
+    *, participant: Participant, sites: Sequence[Site], period: Period
 ) -> list[MonthFigures]:
-    """Figures month by month, each session in the month of its own site's calendar,
-    over the groups `group_ids` (all of the sites' groups if None), or over one
-    participant's own sessions. Two queries (one for a participant), whatever the
-    number of sessions, sites or zones."""
+    """The participant's own sessions month by month, each in the month of its site's
+    calendar: one query. (Reports over groups get their trend from the same pass as
+    their figures: see `_grid`.)"""
     months = trend_period(period)
     found: dict[date, Figures] = {}
     if not sites:
         return _months(months, found)
-    if participant is not None:
-        # One attendance row per session and participant: counting rows counts sessions.
-        not_cancelled = ~Q(session__status=CANCELLED)
-        counts = {
-            "held": Count("pk", filter=Q(session__status=HELD)),
-            "cancelled": Count("pk", filter=Q(session__status=CANCELLED)),
-            "scheduled": Count("pk", filter=Q(session__status=SCHEDULED)),
-        }
-        for status in Attendance.Status.values:
-            counts[status] = Count("pk", filter=Q(status=status) & not_cancelled)
-        queries = [
-            Attendance.objects.filter(participant=participant)
-            .filter(_in_period(months, sites, prefix="session__"))
-            .annotate(month=_local_month(sites, prefix="session__"))
-            .order_by()
-            .values("month")
-            .annotate(**counts)
-        ]
-    else:
-        sessions = Session.objects.filter(_in_period(months, sites))
-        attendance = Attendance.objects.filter(
-            _in_period(months, sites, prefix="session__")
-        ).exclude(session__status=CANCELLED)
-        if group_ids is not None:
-            sessions = sessions.filter(group__in=group_ids)
-            attendance = attendance.filter(session__group__in=group_ids)
-        queries = [
-            sessions.annotate(month=_local_month(sites))
-            .order_by()
-            .values("month")
-            .annotate(**_session_counts()),
-            attendance.annotate(month=_local_month(sites, prefix="session__"))
-            .order_by()
-            .values("month")
-            .annotate(**_attendance_counts()),
-        ]
-    for query in queries:
-        for row in query:
-            key = _month_key(row["month"])
-            found[key] = found.get(key, Figures()) + Figures.from_row(row)
+    # One attendance row per session and participant: counting rows counts sessions.
+    not_cancelled = ~Q(session__status=CANCELLED)
+    counts = {
+        "held": Count("pk", filter=Q(session__status=HELD)),
+        "cancelled": Count("pk", filter=Q(session__status=CANCELLED)),
+        "scheduled": Count("pk", filter=Q(session__status=SCHEDULED)),
+    }
+    for status in Attendance.Status.values:
+        counts[status] = Count("pk", filter=Q(status=status) & not_cancelled)
+    rows = (
+        Attendance.objects.filter(participant=participant)
+        .filter(_in_period(months, sites, prefix="session__"))
+        .annotate(month=_local_month(sites, prefix="session__"))
+        .order_by()
+        .values("month")
+        .annotate(**counts)
+    )
+    for row in rows:
+        key = _month_key(row["month"])
+        found[key] = found.get(key, Figures()) + Figures.from_row(row)
     return _months(months, found)
 
 

@@ -324,8 +324,8 @@ def report_therapist_csv(request: HttpRequest, therapist_id: int) -> HttpRespons
 def report_participant(request: HttpRequest, participant_id: int) -> HttpResponse:
     ctx = _participant(request, participant_id)
     ctx["trend"] = _trend(
-        reports.attendance_trend(
-            sites=ctx["sites"], period=ctx["period"], participant=ctx["participant"]
+        reports.participant_trend(
+            participant=ctx["participant"], sites=ctx["sites"], period=ctx["period"]
         )
     )
     ctx["threshold"] = _threshold()
