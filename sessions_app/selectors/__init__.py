@@ -239,8 +239,10 @@ def session_record(*, session: Session) -> SessionRecord:
     participant_notes: dict[int, ParticipantNote] = {}
     addenda: list[NoteAddendum] = []
     if note is not None:
-        participant_notes = {pn.participant_id: pn for pn in note.participant_notes.all()}
-        addenda = list(note.addenda.select_related("author").order_by("created_at", "pk"))
+        # A dict: their default ordering by name would only join the participants.
+        participant_notes = {pn.participant_id: pn for pn in note.participant_notes.order_by()}
+        if note.is_signed:  # addenda are added to signed notes only
+            addenda = list(note.addenda.select_related("author").order_by("created_at", "pk"))
     return SessionRecord(
         session=session,
         plan=list(session.plan_items.select_related("song").order_by("position")),
