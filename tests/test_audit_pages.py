@@ -23,6 +23,7 @@ from sessions_app.models import (
     User,
 )
 from sessions_app.permissions import AUDIT_SITE_PATHS
+from sessions_app.selectors import audit as audit_selectors
 from sessions_app.selectors.audit import Position
 from sessions_app.views import audit as audit_views
 from tests import factories as f
@@ -256,6 +257,23 @@ def test_it_finds_the_same_entries_as_the_plain_reading_of_each_filter(
         assert [pk for pk in seen if pk not in logins] == [
             pk for pk in expected if pk not in logins
         ], viewer.username
+
+
+@pytest.mark.parametrize("name", ["therapist", "ghost"])
+def test_it_finds_the_same_entries_when_a_name_was_typed_in_many_failed_logins(
+    client, trail, root, admin, monkeypatch, name
+):
+    # Past a few typed failures the filter asks by the typed name instead of by ids.
+    monkeypatch.setattr(audit_selectors, "TYPED_IDS_AT_MOST", 1)
+    for viewer in (root, admin):
+        client.force_login(viewer)
+        logins = set(LogEntry.objects.filter(actor=viewer).values_list("pk", flat=True))
+        tz = client.get(reverse("audit_log")).context["tz"]
+        seen, _ = _walk_older(client, {"user": name})
+        expected = _expected(viewer, {"user": name}, tz)
+        assert [pk for pk in seen if pk not in logins] == [
+            pk for pk in expected if pk not in logins
+        ]
 
 
 def test_it_finds_entries_for_a_username_in_any_case(client, trail, admin, therapist):

@@ -16,7 +16,8 @@ TABLE = "auditlog_logentry"
 # them guesses that 0.5 % of two million entries (10,000) typed a given username or
 # are of a given kind of access. Guessing so many, it reads the whole trail newest first
 # looking for a handful of failed logins (1.5 s). Statistics on the expressions
-# themselves (PostgreSQL 14+) give it the real, tiny, counts.
+# themselves (PostgreSQL 14+) give it the real, tiny, counts. (The review screen also
+# turns typed usernames into entry ids first, so it does not depend on them alone.)
 STATISTICS = {
     "audit_login_tried_stat": "UPPER((additional_data ->> 'username'))",
     "audit_access_what_stat": "(additional_data ->> 'what')",

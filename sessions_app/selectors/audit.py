@@ -60,17 +60,26 @@ def _by_user(name: str) -> Q:
     The name is turned into account ids first, so the trail is read along its actor
     index, newest first, rather than by comparing every entry's actor name in upper
     case. Usernames are unique only as typed ("Sam" and "sam" may both exist), hence a
-    list. Failed logins keep what was typed, whether or not an account has that name;
-    they are rare, so they are asked for only when there are some: an OR of the two
-    would make PostgreSQL gather and sort every entry of a busy account.
+    list. Failed logins keep what was typed, whether or not an account has that name.
+    They are few, so they too are turned into ids first (through a small index of typed
+    names): PostgreSQL then knows how few they are, where a guess of thousands made it
+    read the whole trail for them (seconds); past TYPED_IDS_AT_MOST it is asked as is.
     """
     actors = list(User.objects.filter(username__iexact=name).values_list("pk", flat=True))
     typed = Q(additional_data__username__iexact=name)
+    typed_ids = list(
+        LogEntry.objects.filter(typed).values_list("pk", flat=True)[: TYPED_IDS_AT_MOST + 1]
+    )
+    if len(typed_ids) <= TYPED_IDS_AT_MOST:
+        typed = Q(pk__in=typed_ids)
     if not actors:
         return typed
-    if LogEntry.objects.filter(typed).exists():
-        return Q(actor_id__in=actors) | typed
-    return Q(actor_id__in=actors)
+    if not typed_ids:
+        return Q(actor_id__in=actors)
+    return Q(actor_id__in=actors) | typed
+
+
+TYPED_IDS_AT_MOST = 1000
 
 
 def _about_record(label: str, record_id: int | None) -> Q:
