@@ -4,7 +4,7 @@
         [--keep | --reuse] [--from-template refrain_scale] [--only PATTERN]
         [--repeat 7] [--seconds 3] [--reminders-count 10000] [--no-reminders]
 
-1. Database: a throw-away PostgreSQL database (`refrain_bench` on the server of
+1. Database: a throw-away PostgreSQL database (`refrain_bench_pages` on the server of
    DATABASE_URL), migrated and filled by `manage.py seed_scale`; or a copy of an existing
    scale database (--from-template); or the one an earlier --keep run left (--reuse).
 2. Server: gunicorn, 2 sync workers, DEBUG off, settings `benchmarks.settings` (the app's
@@ -24,6 +24,7 @@ Ctrl-C.
 
 import argparse
 import fnmatch
+import math
 import os
 import re
 import shutil
@@ -48,6 +49,7 @@ REDIS_URL = "redis://127.0.0.1:6379/10"
 # The lines of benchmarks/reminders.py's output that carry the two rates.
 RATE_LINES = ("reminders", "no-op")
 TRIVIAL, ROWS = "floor: trivial", "floor: 50 rows"
+FLOORS_EVERY = 10  # pages between two measurements of the floors
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -58,7 +60,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     size.add_argument("--seed", type=int, default=1)
     size.add_argument("--password", default="refrain-scale")
     db = parser.add_argument_group("database")
-    db.add_argument("--db-name", default="refrain_bench")
+    # Not `refrain_bench`: benchmarks/reminders.py, run on its own, drops `<name>_bench`.
+    db.add_argument("--db-name", default="refrain_bench_pages")
     db.add_argument("--keep", action="store_true", help="keep the database after the run")
     db.add_argument(
         "--reuse",
@@ -173,7 +176,9 @@ def measure_pages(args: argparse.Namespace, env: dict, tmp: Path) -> tuple[list[
             answer, seconds = http.latency(path, cookies[role], args.repeat)
             row = Row(label, role, answer.status, answer.queries, seconds, everyday=everyday)
             if answer.status == 200:
-                load = client.wrk(base + path, cookies[role], seconds=args.seconds)
+                # Long enough for a slow page to answer a few times under load too.
+                duration = min(30, max(args.seconds, math.ceil(seconds * 6)))
+                load = client.wrk(base + path, cookies[role], seconds=duration)
                 row.rate = load.rate
                 if load.bad:
                     row.notes.append(f"{load.bad} bad answers under load")
@@ -193,8 +198,11 @@ def measure_pages(args: argparse.Namespace, env: dict, tmp: Path) -> tuple[list[
                 measure(f"{ROWS} ({when})", "therapist", "/bench/floor/rows/"),
             ]
 
-        rows = floors("first")
-        for page in chosen:
+        # The machine's other load drifts during a run: the floors are measured again
+        # after every few pages, and each page is compared with the floors around it.
+        before = floors("first")
+        rows, block = list(before), []
+        for done, page in enumerate(chosen, 1):
             row = measure(page.label, page.role, page.path, page.everyday)
             if page.sql:
                 row.reference_kind = "sql"
@@ -202,8 +210,14 @@ def measure_pages(args: argparse.Namespace, env: dict, tmp: Path) -> tuple[list[
                 if sql:
                     row.reference = row.seconds / sql
             rows.append(row)
-        # Again at the end: the machine's other load drifts, and the pair shows by how much.
-        rows += floors("last")
+            block.append(row)
+            if done % FLOORS_EVERY == 0 or done == len(chosen):
+                after = floors(f"after {done}")
+                local = (mean_of([before[0], after[0]]), mean_of([before[1], after[1]]))
+                for measured in block:
+                    measured.floors = local
+                rows += after
+                before, block = after, []
     errors = [f"{r.page} answered {r.status}" for r in rows if r.status != 200]
     if any(r.status and r.status >= 500 for r in rows):
         print("bench: the server's log ends with:\n" + _tail(tmp / "gunicorn.log", 60))
@@ -229,7 +243,11 @@ def measure_reminders(args: argparse.Namespace) -> Row:
         return row
     # reminders.py works in `<name>_bench`: give it a name that is not ours.
     parts = urlsplit(os.environ["DATABASE_URL"])
-    env = {**os.environ, "DATABASE_URL": urlunsplit(parts._replace(path="/refrain_reminders"))}
+    env = {
+        **os.environ,
+        "DATABASE_URL": urlunsplit(parts._replace(path="/refrain_reminders")),
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     command = [sys.executable, "benchmarks/reminders.py", f"--count={args.reminders_count}"]
     print("bench: " + " ".join(command[1:]), flush=True)
@@ -264,7 +282,7 @@ def reminder_rates(output: str) -> tuple[float, float] | None:
 
 
 def report(rows: list[Row]) -> None:
-    # Each floor is the mean of its first and last measurement.
+    # Floor rows themselves are compared with the mean of all their measurements.
     trivial = mean_of([r for r in rows if r.page.startswith(TRIVIAL)])
     floor = mean_of([r for r in rows if r.page.startswith(ROWS)])
     table = markdown(rows, trivial=trivial, floor=floor)

@@ -24,8 +24,8 @@ COLUMNS = [
 ]
 
 LEGEND = (
-    "Floors (first and last row pairs) are measured in the same run; ratios use the mean "
-    "of their first and last measurement. "
+    "The floors are measured in the same run, first and again after every few pages; "
+    "each page is compared with the mean of the floors measured just before and after it. "
     f"Targets: every page ≤ {MAX_SECONDS * 1000:.0f} ms (median of single requests); "
     f"reports ≤ {MAX_SQL_RATIO}× their hand-written SQL (÷ reference); everyday pages (*) "
     f"≥ {MIN_EVERYDAY_THROUGHPUT}× the 50-row floor's req/s; reminders ≥ "
@@ -44,6 +44,8 @@ class Row:
     everyday: bool = False
     reference: float | None = None  # ratio to the SQL, or to no-op tasks
     reference_kind: str = ""  # "sql" or "no-op"
+    # (trivial, 50-row) floors measured around this row, when they were.
+    floors: "tuple[Row, Row] | None" = None
     notes: list[str] = field(default_factory=list)
 
     def failures(self) -> list[str]:
@@ -68,7 +70,7 @@ class Row:
 
 
 def mean_of(rows: list[Row]) -> Row:
-    """One floor from its measurements at the start and at the end of the run."""
+    """One floor from several of its measurements."""
     seconds = [r.seconds for r in rows if r.seconds]
     rates = [r.rate for r in rows if r.rate]
     return Row(
@@ -90,22 +92,23 @@ def _ratio(a: float | None, b: float | None) -> str:
 def markdown(rows: list[Row], *, trivial: Row, floor: Row) -> str:
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for row in rows:
+        trivial_here, floor_here = row.floors or (trivial, floor)
         cells = [
             row.page + (" *" if row.everyday else ""),
             row.role,
             _num(row.status, "d"),
             _num(row.queries, "d"),
             _num(row.seconds and row.seconds * 1000, ".1f"),
-            _ratio(row.seconds, trivial.seconds),
-            _ratio(row.seconds, floor.seconds),
+            _ratio(row.seconds, trivial_here.seconds),
+            _ratio(row.seconds, floor_here.seconds),
             _num(row.rate, ".1f"),
             # Reminders are sends per second of a worker, not pages: no floor applies.
-            "–" if row.reference_kind == "no-op" else _ratio(row.rate, trivial.rate),
-            "–" if row.reference_kind == "no-op" else _ratio(row.rate, floor.rate),
+            "–" if row.reference_kind == "no-op" else _ratio(row.rate, trivial_here.rate),
+            "–" if row.reference_kind == "no-op" else _ratio(row.rate, floor_here.rate),
             "n/a"
             if row.reference_kind and row.reference is None
             else _num(row.reference, ".2f") + (f" ({row.reference_kind})" if row.reference else ""),
-            row.verdict(floor.rate),
+            row.verdict(floor_here.rate),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n\n" + LEGEND + "\n"

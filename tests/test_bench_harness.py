@@ -19,7 +19,7 @@ from django.utils import timezone
 from benchmarks import against_sql, catalogue
 from benchmarks.middleware import QUERY_HEADER
 from benchmarks.pages import reminder_rates
-from benchmarks.table import Row, mean_of
+from benchmarks.table import Row, markdown, mean_of
 from sessions_app.models import User
 from tests import factories as f
 
@@ -232,3 +232,15 @@ def test_a_floor_is_the_mean_of_its_first_and_last_measurement():
     last = Row("floor: trivial (last)", "therapist", seconds=0.020, rate=60)
     floor = mean_of([first, last])
     assert (round(floor.seconds, 3), floor.rate) == (0.015, 80)
+
+
+def test_a_page_is_compared_with_the_floors_measured_around_it():
+    far_trivial = Row("floor: trivial", "therapist", seconds=0.100, rate=10)
+    far_rows = Row("floor: 50 rows", "therapist", seconds=0.100, rate=10)
+    page = Row("song_list", "therapist", status=200, seconds=0.050, rate=40, everyday=True)
+    page.floors = (
+        Row("floor: trivial", "therapist", seconds=0.010, rate=200),
+        Row("floor: 50 rows", "therapist", seconds=0.025, rate=100),
+    )
+    line = markdown([page], trivial=far_trivial, floor=far_rows).splitlines()[2]
+    assert line.split(" | ")[5:11] == ["5.00", "2.00", "40.0", "0.20", "0.40", "–"]
