@@ -67,9 +67,9 @@ def _by_user(name: str) -> Q:
     """
     actors = list(User.objects.filter(username__iexact=name).values_list("pk", flat=True))
     typed = Q(additional_data__username__iexact=name)
-    typed_ids = list(
-        LogEntry.objects.filter(typed).values_list("pk", flat=True)[: TYPED_IDS_AT_MOST + 1]
-    )
+    # No LIMIT here: with one, and no statistics on the expression, PostgreSQL expects
+    # to find the rows soon by reading the table rather than the index of typed names.
+    typed_ids = list(LogEntry.objects.filter(typed).order_by().values_list("pk", flat=True))
     if len(typed_ids) <= TYPED_IDS_AT_MOST:
         typed = Q(pk__in=typed_ids)
     if not actors:
