@@ -563,9 +563,56 @@ def test_it_renders_the_group_list_in_bounded_queries(
     for _ in range(size):
         _fill(f.GroupFactory(site=site, lead=therapist), 1)
     client.force_login(therapist)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         body = client.get(reverse("group_list")).content.decode()
     assert body.count(reverse("group_create")) == 1
+
+
+def _groups_named(site, names):
+    return [f.GroupFactory(site=site, name=n, lead=f.TherapistFactory()) for n in names]
+
+
+def test_it_pages_the_group_list_fifty_at_a_time(client, admin, site):
+    _groups_named(site, [f"Group {i:03}" for i in range(55)])
+    client.force_login(admin)
+    first = client.get(reverse("group_list")).content.decode()
+    second = client.get(reverse("group_list"), {"page": 2}).content.decode()
+    assert "Group 049" in first
+    assert "Group 050" not in first
+    assert "Group 050" in second
+    assert "Group 054" in second
+    assert "55 groups · page 1 of 2" in first
+
+
+def test_it_narrows_the_group_list_to_a_site(client, admin, site, other_site):
+    admin.sites.add(other_site)
+    _groups_named(site, ["Harbor drums"])
+    _groups_named(other_site, ["Mesa voices"])
+    client.force_login(admin)
+    body = client.get(reverse("group_list"), {"site": other_site.pk}).content.decode()
+    assert "Mesa voices" in body
+    assert "Harbor drums" not in body
+
+
+def test_it_finds_groups_by_a_part_of_their_name(client, admin, site):
+    _groups_named(site, ["Morning songwriting", "Evening drums"])
+    client.force_login(admin)
+    body = client.get(reverse("group_list"), {"q": "SONGWRIT"}).content.decode()
+    assert "Morning songwriting" in body
+    assert "Evening drums" not in body
+
+
+def test_it_ignores_a_site_the_user_may_not_see_and_says_so(client, admin, site, other_site):
+    admin.sites.add(f.SiteFactory(name="Third place"))
+    _groups_named(site, ["Harbor drums"])
+    _groups_named(other_site, ["Mesa voices"])
+    client.force_login(admin)
+    response = client.get(reverse("group_list"), {"site": other_site.pk})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Select a valid choice" in body
+    assert "Harbor drums" in body
+    assert "Mesa voices" not in body
 
 
 def test_it_renders_the_enroll_page_for_a_big_site_in_bounded_queries(

@@ -127,6 +127,33 @@ def test_it_renders_the_therapist_home_in_bounded_queries(
         assert client.get(reverse("home")).status_code == 200
 
 
+def test_it_counts_each_sites_groups_enrollments_and_week_for_an_administrator(
+    client, admin, site, group
+):
+    f.EnrollmentFactory(group=group)
+    f.EnrollmentFactory(group=group)
+    now = timezone.now()
+    f.SessionFactory(group=group, starts_at=now, ends_at=now + timedelta(hours=1))
+    client.force_login(admin)
+    response = client.get(reverse("home"))
+    row = next(r for r in response.context["sites"] if r.site == site)
+    assert (row.groups, row.enrolled, row.scheduled) == (1, 2, 1)
+    assert f'{reverse("group_list")}?site={site.pk}' in response.content.decode()
+
+
+def test_it_lists_only_the_first_of_a_busy_days_sessions(client, admin, site, group):
+    from sessions_app.views.home import ADMIN_TODAY_SHOWN
+
+    start = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for i in range(ADMIN_TODAY_SHOWN + 1):
+        at = start + timedelta(seconds=i)
+        f.SessionFactory(group=group, starts_at=at, ends_at=at + timedelta(hours=1))
+    client.force_login(admin)
+    response = client.get(reverse("home"))
+    assert len(response.context["today_sessions"]) == ADMIN_TODAY_SHOWN
+    assert "The first 40 of today’s sessions" in response.content.decode()
+
+
 @pytest.mark.parametrize("size", [1, 25])
 def test_it_renders_the_admin_home_in_bounded_queries(
     client, admin, site, django_assert_max_num_queries, size

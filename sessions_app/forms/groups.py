@@ -134,6 +134,23 @@ class FacilitatorRemoveForm(forms.Form):
     therapist = forms.ModelChoiceField(queryset=User.objects.all())
 
 
+class GroupFilterForm(forms.Form):
+    """The site and name filters above the group list (a GET form). An invalid value is
+    shown as an error and ignored."""
+
+    site = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    q = forms.CharField(label="Name", required=False, max_length=100)
+
+    def __init__(self, *args, sites: list[Site], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = [("", "Every site"), *((s.pk, s.name) for s in sites)]
+
+    def chosen(self) -> tuple[int | None, str]:
+        """The site id and name part to narrow the list to, from the valid fields."""
+        data = getattr(self, "cleaned_data", {}) if self.is_bound else {}
+        return data.get("site"), (data.get("q") or "").strip()
+
+
 class RosterDateForm(forms.Form):
     date = forms.DateField(widget=DATE, label="Roster on")
 

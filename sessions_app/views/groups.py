@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +13,7 @@ from ..forms.groups import (
     EnrollForm,
     FacilitatorAddForm,
     FacilitatorRemoveForm,
+    GroupFilterForm,
     GroupForm,
     RosterDateForm,
     SkipDateForm,
@@ -24,15 +26,20 @@ from ..permissions import (
     get_enrollment_for_user,
     get_group_for_user,
     may_run_group,
+    sites_for,
     sites_for_new_group,
 )
 from ..services import groups as group_services
 from ..services import schedule
 from ..services.errors import ServiceError
 from ..services.schedule import ScheduleResult
+from .paging import page_links
 
 # "lead" sorts after "co": descending puts the lead first.
 LEAD_FIRST = ("-role", "therapist__last_name", "therapist__first_name")
+
+# A network has hundreds of groups: the list is paged and can be narrowed by site or name.
+GROUPS_PER_PAGE = 50
 
 
 def _site_today(group: Group):
@@ -50,8 +57,25 @@ def _lead_choices():
 @login_required
 def group_list(request: HttpRequest) -> HttpResponse:
     check_group_pages_access(request)
+    sites = list(sites_for(request.user).order_by("name"))
+    form = GroupFilterForm(request.GET or None, sites=sites)
+    if form.is_bound:
+        form.is_valid()  # invalid filters are shown as errors and ignored
+    site_id, name = form.chosen()
+    groups = selectors.groups_overview(user=request.user, site_id=site_id, name=name)
+    # Ids are small: one query gives the count and every page, and the details are
+    # loaded for the shown page only.
+    ids = list(groups.values_list("pk", flat=True))
+    page = Paginator(ids, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
     ctx = {
-        "groups": selectors.groups_overview(user=request.user, today=timezone.localdate()),
+        "form": form,
+        "show_sites": len(sites) > 1,
+        "filtered": bool(site_id or name),
+        "page": page,
+        "page_links": page_links(page.number, page.paginator.num_pages),
+        "groups": selectors.groups_with_details(
+            group_ids=list(page.object_list), today=timezone.localdate()
+        ),
         "may_create": sites_for_new_group(request.user).exists(),
     }
     return render(request, "groups/list.html", ctx)

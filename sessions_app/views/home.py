@@ -8,6 +8,10 @@ from django.utils import timezone
 from .. import links, selectors
 from ..permissions import participant_profile
 
+# An administrator of a whole network has a hundred sessions on a weekday: the home
+# page lists the first ones and counts the rest per site.
+ADMIN_TODAY_SHOWN = 40
+
 
 def home(request: HttpRequest) -> HttpResponse:
     # A participant's home is their own page, whether they logged in or opened a link.
@@ -24,19 +28,28 @@ def _home(request: HttpRequest) -> HttpResponse:
         today = timezone.localdate(now)
         week_start = today - timedelta(days=today.weekday())
         start = timezone.make_aware(datetime.combine(week_start, time.min))
+        day_start = timezone.make_aware(datetime.combine(today, time.min))
+        today_sessions = list(
+            selectors.sessions_between(
+                user=user, start=day_start, end=day_start + timedelta(days=1)
+            )[: ADMIN_TODAY_SHOWN + 1]
+        )
         ctx = {
-            "sites": selectors.sites_overview(user=user),
-            "groups": selectors.groups_overview(user=user, today=today),
-            "week_sessions": selectors.sessions_between(
-                user=user, start=start, end=start + timedelta(days=7)
+            "sites": selectors.sites_overview(
+                user=user, today=today, week_start=start, week_end=start + timedelta(days=7)
             ),
+            "today_sessions": today_sessions[:ADMIN_TODAY_SHOWN],
+            "today_truncated": len(today_sessions) > ADMIN_TODAY_SHOWN,
             "week_start": week_start,
         }
         return render(request, "home/administrator.html", ctx)
     if user.is_therapist:
         ctx = {
             "days": selectors.therapist_upcoming_sessions(user=user, now=now),
-            "groups": selectors.groups_overview(user=user, today=timezone.localdate(now)),
+            "groups": selectors.groups_with_details(
+                group_ids=list(selectors.groups_overview(user=user).values_list("pk", flat=True)),
+                today=timezone.localdate(now),
+            ),
         }
         return render(request, "home/therapist.html", ctx)
     # --- Lullaby projects: a teaching artist's home is the board of their projects. ---
