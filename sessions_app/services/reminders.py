@@ -46,8 +46,8 @@ from datetime import date, datetime, time, timedelta
 from time import monotonic
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db import connection, transaction
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from ..broker import enqueue_after_commit
@@ -588,33 +588,93 @@ def _check_batch(ids: list[int], *, now: datetime, outcomes: dict[int, str]) -> 
     return to_send
 
 
+# One statement, so one round trip and one commit per row: the previous row's outcome
+# (only if the row is still the one this worker claimed: the sweep may have called it
+# interrupted meanwhile, and a late success still counts) and the next row's claim (only
+# if it is still queued or due: another worker may have taken it).
+_STEP = """
+WITH outcome AS (
+    UPDATE {table} SET status = %(status)s, sent_at = %(sent_at)s,
+        due_at = COALESCE(%(retry_at)s, due_at),
+        claimed_at = CASE WHEN %(retry_at)s IS NULL THEN claimed_at END,
+        last_error = %(error)s, updated_at = %(at)s
+    WHERE id = %(previous)s AND claimed_at = %(previous_claimed_at)s
+        AND status IN (%(sending)s, %(interrupted)s)
+    RETURNING id
+), claim AS (
+    UPDATE {table} SET status = %(sending)s, claimed_at = %(at)s,
+        attempts = attempts + 1, updated_at = %(at)s
+    WHERE id = %(next)s AND (
+        (status = %(sending)s AND claimed_at IS NULL)
+        OR (status = %(pending)s AND due_at <= %(now)s)
+    )
+    RETURNING id
+)
+SELECT (SELECT count(*) FROM outcome), (SELECT count(*) FROM claim)
+"""
+
+
 def _commit(previous: _Outcome | None, *, claim: Reminder | None, now: datetime) -> bool:
-    """In one transaction: record the previous row's outcome and claim the next row, if
-    it is still queued or due (another worker may have taken it). True if claimed."""
+    """Record the previous row's outcome and claim the next row, in one transaction.
+    True if the next row is now this worker's to send."""
     if previous is None and claim is None:
         return False
-    with transaction.atomic():
-        if previous is not None:
-            _record(previous)
-        if claim is None:
-            return False
-        claimed_at = timezone.now()
-        claimed = (
-            Reminder.objects.filter(_queued_or_due(now), pk=claim.pk).update(
-                status=Status.SENDING,
-                claimed_at=claimed_at,
-                attempts=F("attempts") + 1,
-                updated_at=claimed_at,
-            )
-            == 1
-        )
-    if claimed:
-        claim.status, claim.claimed_at = Status.SENDING, claimed_at
+    at = timezone.now()
+    params = {
+        "at": at,
+        "now": now,
+        "next": claim.pk if claim else None,
+        "sending": Status.SENDING,
+        "pending": Status.PENDING,
+        "interrupted": Status.INTERRUPTED,
+        **_outcome_params(previous, at),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_STEP.format(table=Reminder._meta.db_table), params)
+        recorded, claimed = cursor.fetchone()
+    if previous is not None:
+        _log_outcome(previous, recorded=bool(recorded))
+    if claim is not None and claimed:
+        claim.status, claim.claimed_at = Status.SENDING, at
         claim.attempts += 1
-    return claimed
+    return bool(claimed)
 
 
-def _send_one(reminder: Reminder, channels: "delivery.Channels") -> _Outcome:
+def _outcome_params(outcome: _Outcome | None, at: datetime) -> dict:
+    if outcome is None:
+        return dict.fromkeys(
+            ("previous", "previous_claimed_at", "status", "sent_at", "retry_at", "error")
+        )
+    reminder = outcome.reminder
+    params = {
+        "previous": reminder.pk,
+        "previous_claimed_at": reminder.claimed_at,
+        "status": Status.SENT,
+        "sent_at": at,
+        "retry_at": None,
+        "error": "",
+    }
+    if outcome.result == "retry":
+        params.update(
+            status=Status.PENDING,
+            sent_at=None,
+            retry_at=at + timedelta(seconds=_backoff(reminder.attempts)),
+            error=f"Attempt {reminder.attempts} of {settings.REMINDER_MAX_ATTEMPTS}: "
+            f"{outcome.error}",
+        )
+    elif outcome.result == "failed":
+        params.update(status=Status.FAILED, sent_at=None, error=outcome.error)
+    return params
+
+
+def _backoff(attempts: int) -> int:
+    return min(
+        settings.REMINDER_RETRY_SECONDS * 2 ** (attempts - 1),
+        settings.REMINDER_RETRY_MAX_SECONDS,
+    )
+
+
+def _send_one(reminder: Reminder, channels: delivery.Channels) -> _Outcome:
     """Compose and send one claimed row; nothing written here."""
     try:
         channels.deliver(compose(reminder))
@@ -632,35 +692,16 @@ def _failure(reminder: Reminder, error: str, *, transient: bool) -> _Outcome:
     return _Outcome(reminder, "failed", error)
 
 
-def _record(outcome: _Outcome) -> None:
-    """Write one row's outcome, if the row is still the one this worker claimed (the
-    sweep may have called it interrupted meanwhile: a late success still counts)."""
-    reminder, now = outcome.reminder, timezone.now()
-    mine = Reminder.objects.filter(
-        pk=reminder.pk,
-        claimed_at=reminder.claimed_at,
-        status__in=(Status.SENDING, Status.INTERRUPTED),
-    )
-    attempts = reminder.attempts
-    if outcome.result == "sent":
-        if not mine.update(status=Status.SENT, sent_at=now, last_error="", updated_at=now):
-            log.warning("reminder %s was sent but its row had changed meanwhile", reminder.pk)
+def _log_outcome(outcome: _Outcome, *, recorded: bool) -> None:
+    pk, attempts = outcome.reminder.pk, outcome.reminder.attempts
+    if outcome.result == "sent" and not recorded:
+        log.warning("reminder %s was sent but its row had changed meanwhile", pk)
     elif outcome.result == "retry":
-        wait = min(
-            settings.REMINDER_RETRY_SECONDS * 2 ** (attempts - 1),
-            settings.REMINDER_RETRY_MAX_SECONDS,
+        log.info(
+            "reminder %s: attempt %s failed, retrying in %s s", pk, attempts, _backoff(attempts)
         )
-        mine.update(
-            status=Status.PENDING,
-            due_at=now + timedelta(seconds=wait),
-            claimed_at=None,
-            last_error=f"Attempt {attempts} of {settings.REMINDER_MAX_ATTEMPTS}: {outcome.error}",
-            updated_at=now,
-        )
-        log.info("reminder %s: attempt %s failed, retrying in %s s", reminder.pk, attempts, wait)
-    else:
-        mine.update(status=Status.FAILED, last_error=outcome.error, updated_at=now)
-        log.warning("reminder %s failed after %s attempts", reminder.pk, attempts)
+    elif outcome.result == "failed":
+        log.warning("reminder %s failed after %s attempts", pk, attempts)
 
 
 def _release(rows: list[Reminder], *, now: datetime) -> None:
