@@ -162,3 +162,14 @@ def test_a_batch_takes_two_statements_plus_one_a_row(batch, django_assert_max_nu
     statements = [q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
     assert len(statements) == 2 + n + 1
     assert _statuses(batch) == ["sent"] * 5
+
+
+def test_rows_a_batch_has_no_time_left_for_go_back_to_pending(batch, settings):
+    Reminder.objects.filter(pk__in=batch).update(status=Status.SENDING, claimed_at=None)
+    settings.CELERY_TASK_SOFT_TIME_LIMIT = 0  # the budget is spent before the first row
+
+    outcomes = reminders.reminders_send(reminder_ids=batch)
+
+    assert set(outcomes.values()) == {"put-back"}
+    assert _statuses(batch) == ["pending"] * 5
+    assert mail.outbox == []

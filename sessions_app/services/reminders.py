@@ -497,9 +497,10 @@ def _nudge() -> None:
 # A batch goes out over one connection per channel, and each row is claimed just before
 # its own send: the claim (`claimed_at`, the attempt) is committed before the message
 # leaves, in the same transaction that records the previous row's outcome. So a batch
-# costs one commit per row, not three, and a crash anywhere leaves at most one row
-# ambiguous (claimed, maybe sent: the sweep marks it interrupted, never resends it);
-# the rows after it were never claimed and are queued again after REQUEUE_AFTER.
+# costs one statement and one commit per row (a task per row cost two commits and a
+# task), and a crash anywhere leaves at most one row ambiguous (claimed, maybe sent: the
+# sweep marks it interrupted, never resends it); the rows after it were never claimed
+# and are queued again after REQUEUE_AFTER.
 # Claiming the whole batch up front would save those commits but turn every unsent row
 # of a crashed batch into "may or may not have gone out".
 
@@ -521,8 +522,9 @@ def _queued_or_due(now: datetime) -> Q:
 
 def reminders_send(*, reminder_ids: list[int], now: datetime | None = None) -> dict[int, str]:
     """Send a batch of reminders, each only if it is still queued (or pending and due);
-    returns what happened to each id: sent, failed, retry, skipped, deferred or
-    not-ours (sent, being sent, cancelled... or a redelivered task: never again).
+    returns what happened to each id: sent, failed, retry, skipped, deferred, put-back
+    (no time left in this batch) or not-ours (sent, being sent, cancelled... or a
+    redelivered task: never again).
 
     1. Check the rows at once, under lock: skip or defer those that should not go now.
     2. Open each channel once, then per row in id order: claim, compose, send.
@@ -537,6 +539,7 @@ def reminders_send(*, reminder_ids: list[int], now: datetime | None = None) -> d
         for index, reminder in enumerate(to_send):
             if monotonic() > budget:
                 _release(to_send[index:], now=timezone.now())
+                outcomes.update(dict.fromkeys((r.pk for r in to_send[index:]), "put-back"))
                 break
             claimed = _commit(previous, claim=reminder, now=now)
             previous = None
