@@ -224,6 +224,23 @@ def test_the_failures_page_takes_a_fixed_number_of_queries(
     assert _reminder_queries(captured) == 1
 
 
+def test_the_failures_page_shows_fifty_newest_first_then_the_older_ones(
+    client, admin, group, session
+):
+    _many(group, session, 55)
+    newest_first = list(Reminder.objects.filter(status="failed").order_by("-updated_at", "-pk"))
+    client.force_login(admin)
+    first = client.get(reverse("reminder_failures")).content.decode()
+    second = client.get(reverse("reminder_failures"), {"page": 2}).content.decode()
+    assert f">{newest_first[0].last_error}<" in first
+    assert f">{newest_first[49].last_error}<" in first
+    assert f">{newest_first[50].last_error}<" not in first
+    assert f">{newest_first[50].last_error}<" in second
+    assert f">{newest_first[54].last_error}<" in second
+    assert "Older" in first
+    assert "Older" not in second
+
+
 def _reminder_queries(captured) -> int:
     return sum('FROM "sessions_app_reminder"' in q["sql"] for q in captured.captured_queries)
 
@@ -269,3 +286,11 @@ def test_the_group_form_edits_the_reminder_hours(client, therapist, group):
     client.force_login(therapist)
     url = reverse("group_edit", args=[group.pk])
     assert 'value="24, 2"' in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-3", "99999999999999999999"])
+def test_the_failures_page_answers_any_page_number(client, admin, group, session, page):
+    _many(group, session, 3)
+    client.force_login(admin)
+    response = client.get(reverse("reminder_failures"), {"page": page})
+    assert response.status_code == 200
