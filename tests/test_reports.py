@@ -494,3 +494,18 @@ def test_it_reads_the_slipping_away_threshold_from_the_environment(tmp_path):
         result = _run(tmp_path, "pass", {"SLIPPING_RATE_THRESHOLD": wrong})
         assert result.returncode != 0, wrong
         assert "SLIPPING_RATE_THRESHOLD must be a number from 0 to 1" in result.stderr
+
+
+def test_the_overview_lists_therapists_until_there_are_too_many(
+    client, admin, site, group, february, monkeypatch
+):
+    from sessions_app.views import reports as report_views
+
+    client.force_login(admin)
+    body = client.get(reverse("report_overview"), FEBRUARY).content.decode()
+    assert reverse("report_therapist", args=[group.facilitators.first().pk]) in body
+
+    monkeypatch.setattr(report_views, "OVERVIEW_THERAPISTS_SHOWN", 1)
+    body = client.get(reverse("report_overview"), FEBRUARY).content.decode()
+    assert reverse("report_therapist", args=[group.facilitators.first().pk]) not in body
+    assert "2 therapists work at these sites" in body

@@ -46,6 +46,11 @@ FIGURE_HEADER = [
 ]
 
 
+# A network's overview would list hundreds of therapists; past this many, each site's
+# report lists its own (and the CSV all of them).
+OVERVIEW_THERAPISTS_SHOWN = 60
+
+
 def _threshold() -> float:
     return settings.SLIPPING_RATE_THRESHOLD
 
@@ -195,6 +200,7 @@ def _report_csv(
 def report_overview(request: HttpRequest) -> HttpResponse:
     ctx = _overview(request, trend=True)
     sites = ctx["sites"]
+    ctx["therapists_shown"] = len(ctx["by_therapist"].rows) <= OVERVIEW_THERAPISTS_SHOWN
     ctx["trend"] = _trend(ctx["report"].months)
     ctx["slipping_count"] = len(
         reports.slipping_away(
