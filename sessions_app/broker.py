@@ -15,6 +15,8 @@ import redis
 from django.conf import settings
 from django.db import transaction
 
+from config import celery_app
+
 log = logging.getLogger("refrain.broker")
 
 FAIL_FAST = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
@@ -28,8 +30,6 @@ def enqueue(task_name: str, calls: Iterable[Sequence] = ((),), *, what: str = "t
     """Publish `task_name` once per argument list in `calls` (JSON: ids, never health
     data) over one connection, now; returns how many went out. A broker that is down
     is logged, never raised: the rows the tasks would handle wait in the database."""
-    from config import celery_app
-
     calls = [list(args) for args in calls]
     done = 0
     try:
