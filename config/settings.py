@@ -251,7 +251,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-# (Reminders, issue 4.) A task that raises is still acknowledged: retries of a reminder
+# A task that raises is still acknowledged: retries of a reminder
 # are rows with a later due time, not Celery retries. When the connection to Redis is
 # lost, tasks already running finish and record their outcome in PostgreSQL rather
 # than being cancelled half-way (which would leave reminders "interrupted"); their
@@ -265,7 +265,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60
 CELERY_TASK_TIME_LIMIT = 6 * 60
 # Keep workers' database connections across tasks (Celery's Django fix-up otherwise
 # closes them after every task); config/celery.py drops broken or old ones as Django
-# does between requests. For reminders (issue 4) this was 38 → 96 sends a second on
+# does between requests. For reminders this was 38 → 96 sends a second on
 # a 2-core machine (benchmarks/reminders.py).
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
