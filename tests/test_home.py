@@ -138,7 +138,7 @@ def test_it_counts_each_sites_groups_enrollments_and_week_for_an_administrator(
     response = client.get(reverse("home"))
     row = next(r for r in response.context["sites"] if r.site == site)
     assert (row.groups, row.enrolled, row.scheduled) == (1, 2, 1)
-    assert f'{reverse("group_list")}?site={site.pk}' in response.content.decode()
+    assert f"{reverse('group_list')}?site={site.pk}" in response.content.decode()
 
 
 def test_it_lists_only_the_first_of_a_busy_days_sessions(client, admin, site, group):
