@@ -14,6 +14,7 @@ from ..permissions import check_song_library_access, get_song_for_user
 from ..selectors import music as selectors_music
 from ..services.errors import ServiceError
 from ..services.music import song_create, song_update
+from .paging import page_links
 
 SONGS_PER_PAGE = 25
 
@@ -26,21 +27,6 @@ def _safe_next(request: HttpRequest) -> str:
     ):
         return target
     return ""
-
-
-def page_links(number: int, num_pages: int) -> list[int | None]:
-    """The page numbers to link to: the first, the last and two either side of the
-    current one; None where pages are left out (“…”). Worked out here rather than by
-    looping over every page in the template, which grew with the library."""
-    links: list[int | None] = []
-    for n in sorted({1, num_pages, *range(number - 3, number + 4)}):
-        if not 1 <= n <= num_pages:
-            continue
-        if abs(n - number) <= 2 or n in (1, num_pages):
-            links.append(n)
-        else:  # number ± 3, and neither the first nor the last page
-            links.append(None)
-    return links
 
 
 @login_required
