@@ -85,7 +85,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
-    # Audit trail (issue 7): before sessions_app, whose admin replaces its LogEntry admin.
+    # Audit trail: before sessions_app, whose admin replaces its LogEntry admin.
     "auditlog",
     "sessions_app",
 ]
@@ -101,7 +101,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
-    # Audit trail (issue 7): who and from where for every recorded change, then an
+    # Audit trail: who and from where for every recorded change, then an
     # ACCESS entry for each clinical page, print and export that answered 2xx.
     "sessions_app.audit.AuditlogMiddleware",
     "sessions_app.audit.AccessAuditMiddleware",
@@ -218,7 +218,7 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Email: into files under var/mail by default (reminders, issue 4), so that nothing
+# Email: into files under var/mail by default (reminders), so that nothing
 # leaves a development machine by accident and a demo can show what would have gone out.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -288,7 +288,7 @@ REFLECTION_EDIT_HOURS = env_int("REFLECTION_EDIT_HOURS", 48)
 # How far ahead a group's weekly schedule has its sessions created.
 SESSIONS_GENERATE_WEEKS_AHEAD = env_int("SESSIONS_GENERATE_WEEKS_AHEAD", 12)
 
-# --- Administration: reports, audit trail, consent (issue 7) ---------------------------
+# --- Administration: reports, audit trail, consent ---------------------------
 # A participant attending less than this share of their recent sessions (excused
 # absences left out) is listed under "slipping away" for outreach.
 _slipping = env_str("SLIPPING_RATE_THRESHOLD", "0.5").strip() or "0.5"
@@ -301,7 +301,7 @@ if not 0 <= SLIPPING_RATE_THRESHOLD <= 1:
         f"SLIPPING_RATE_THRESHOLD must be a number from 0 to 1, e.g. 0.5; got {_slipping!r}"
     )
 
-# --- Reminders (issue 4): an outbox of rows, dispatched by beat every minute ----------
+# --- Reminders: an outbox of rows, dispatched by beat every minute ----------
 # Links in reminders are absolute: the address participants reach the site at.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Text messages go through a backend named by dotted path, like EMAIL_BACKEND: by

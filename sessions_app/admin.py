@@ -175,7 +175,7 @@ admin.site.site_header = "Refrain administration"
 admin.site.site_title = "Refrain"
 
 
-# --- Audit trail (issue 7) ---------------------------------------------------------------
+# --- Audit trail ---------------------------------------------------------------
 # auditlog's own admin lets a superuser delete entries; this one only reads them. The
 # database refuses UPDATE and DELETE on the table as well (0004_audit_log_append_only).
 admin.site.unregister(LogEntry)

@@ -6,7 +6,7 @@ class SessionsAppConfig(AppConfig):
     verbose_name = "Refrain"
 
     def ready(self) -> None:
-        # Audit trail (issue 7): tracked models and the login signals.
+        # Audit trail: tracked models and the login signals.
         from . import audit
 
         audit.register_models()

@@ -223,7 +223,7 @@ AUDITED_PAGES: dict[str, AuditedPage] = {
     "note_sign": AuditedPage(VIEW, **_NOTE),
     "note_print": AuditedPage(PRINT, **_NOTE),
     "note_print_participant": AuditedPage(PRINT, **_PARTICIPANT, about="note"),
-    # Administration (issue 7): attendance of one person, consents, exports, prints.
+    # Administration: attendance of one person, consents, exports, prints.
     "report_participant": AuditedPage(VIEW, **_PARTICIPANT, about="attendance"),
     "report_participant_csv": AuditedPage(EXPORT, **_PARTICIPANT, about="attendance"),
     "report_overview_csv": AuditedPage(EXPORT, "sessions_app.Site", None, "attendance"),

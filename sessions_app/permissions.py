@@ -465,7 +465,7 @@ def get_session_for_participant(
     return _get_or_404(request, qs, session_id)
 
 
-# --- Administration: reports, audit trail, consents (issue 7) -------------------------
+# --- Administration: reports, audit trail, consents -------------------------
 #
 # Reports, the audit trail and recording or revoking consents are for administrators,
 # about the sites they administer (a superuser: every site). Everyone else, therapists
@@ -624,7 +624,7 @@ def _names_a_record_in(records: QuerySet) -> Q:
     return Q(IsNull(Subquery(records.order_by().values("pk")[:1]), False))
 
 
-# --- Reminders (issue 4) ----------------------------------------------------------------
+# --- Reminders ----------------------------------------------------------------
 
 
 def reminders_for(user: User) -> QuerySet[Reminder]:

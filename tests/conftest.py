@@ -39,7 +39,7 @@ def _media_root_in_tmp(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _messages_stay_in_memory(settings):
-    # Reminders (issue 4): text messages go to `sessions_app.messaging.sms.outbox`, as
+    # Reminders: text messages go to `sessions_app.messaging.sms.outbox`, as
     # Django's test runner sends email to `mail.outbox`; never to var/sms or a provider.
     from sessions_app.messaging import sms
 

@@ -250,7 +250,7 @@ class TakeFactory(DjangoModelFactory):
     notes = "Warm, steady"
 
 
-# --- Reminders (issue 4) ----------------------------------------------------------------
+# --- Reminders ----------------------------------------------------------------
 
 
 class ReminderFactory(DjangoModelFactory):
@@ -268,7 +268,7 @@ class ReminderFactory(DjangoModelFactory):
     status = "pending"
 
 
-# --- Consents (issue 7) -------------------------------------------------------------------
+# --- Consents -------------------------------------------------------------------
 
 
 class ConsentFactory(DjangoModelFactory):

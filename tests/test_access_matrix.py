@@ -61,7 +61,7 @@ AUDIENCE_OVERRIDES.update(
     }
 )
 
-# --- Administration (issue 7): reports, audit trail, consents are the site
+# --- Administration: reports, audit trail, consents are the site
 # administrator's; the consent registry reads like the participant's page (MAY_SEE), and
 # the sign-in sheet goes with the session (MAY_SEE: therapists run the door).
 ADMIN_ONLY = {"admin"}
@@ -101,9 +101,9 @@ def _object_ids(request) -> dict[str, Callable[[], int]]:
         "draft_id": lambda: request.getfixturevalue("project").drafts.get().pk,
         "recording_id": lambda: request.getfixturevalue("project").recording_sessions.get().pk,
         "take_id": lambda: request.getfixturevalue("project").final_take_id,
-        # Reminders (issue 4): a failed reminder of `participant` for `past_session`.
+        # Reminders: a failed reminder of `participant` for `past_session`.
         "reminder_id": lambda: _failed_reminder(request).pk,
-        # Administration (issue 7): `site`, its therapist, a consent of `participant`.
+        # Administration: `site`, its therapist, a consent of `participant`.
         "site_id": lambda: request.getfixturevalue("site").pk,
         "therapist_id": lambda: request.getfixturevalue("therapist").pk,
         "consent_id": lambda: _consent(request).pk,

@@ -628,7 +628,7 @@ def test_it_renders_the_note_pages_in_bounded_queries(
     ):
         with django_assert_max_num_queries(12):
             assert client.get(url).status_code == 200
-    # 28: the audit trail (issue 7) reads the note as it was, and writes an entry for it
+    # 28: the audit trail reads the note as it was, and writes an entry for it
     # and one INSERT for its participant notes.
     with django_assert_max_num_queries(28):
         response = client.post(reverse("note_edit", args=[held.pk]), _form_data())

@@ -36,7 +36,7 @@ def _future_sessions(group, count, start_in=timedelta(days=1)):
 
 @pytest.fixture
 def replans(monkeypatch):
-    """Calls to the reminder outbox's replanning (issue 4), by participant id."""
+    """Calls to the reminder outbox's replanning, by participant id."""
     from sessions_app.services import reminders
 
     calls = []

@@ -317,7 +317,7 @@ def test_it_renders_and_saves_the_roll_call_in_bounded_queries(
     with django_assert_max_num_queries(6):
         assert client.get(url).status_code == 200
     data = {f"status-{p.pk}": "present" for p in people}
-    # 15, plus 5 (a constant) for planning reflection invitations with it (issue 4).
+    # 15, plus 5 (a constant) for planning reflection invitations with it.
     with django_assert_max_num_queries(20):
         assert client.post(url, data).status_code == 302
     assert Attendance.objects.filter(session=held).count() == size

@@ -146,7 +146,7 @@ def demo_seed(*, now: datetime | None = None) -> DemoSummary:
         therapist=therapists["therapist"], artist=artist, participants=participants, now=now
     )
     # --- end lullaby ---
-    _seed_reminders(participants, now=now)  # reminders (issue 4)
+    _seed_reminders(participants, now=now)  # reminders
     return _summary()
 
 
@@ -583,7 +583,7 @@ def _seed_reflections(*, demo_participant: Participant, now: datetime) -> None:
     Reflection.objects.bulk_update(rows, ["created_at", "updated_at"])
 
 
-# --- Reminders (issue 4) ---------------------------------------------------------------
+# --- Reminders ---------------------------------------------------------------
 
 
 def _seed_reminders(participants: dict[str, Participant], *, now: datetime) -> None:

@@ -29,8 +29,8 @@ class SiteChoiceField(forms.ModelChoiceField):
 
 
 class ReminderHoursField(forms.CharField):
-    """Hours before a session that participants are reminded, as "24, 2" (reminders,
-    issue 4). Blank means no reminders before sessions; the service checks the range."""
+    """Hours before a session that participants are reminded, as "24, 2". Blank means no
+    reminders before sessions; the service checks the range."""
 
     def prepare_value(self, value):
         if isinstance(value, list | tuple):

@@ -177,7 +177,7 @@ def attendance_record(
         # Roll call is taken only once the session has started: it is being held.
         session.status = Session.Status.HELD
         session.save(update_fields=["status", "updated_at"])
-    # Reminders (issue 4): reflection invitations to those who attended, with the roll call.
+    # Reminders: reflection invitations to those who attended, with the roll call.
     reminders_plan_for_session(session=session, now=now)
     return RollCallResult(
         created=len(to_create),

@@ -110,7 +110,7 @@ def group_create(
             first_date=first_date,
             last_date=last_date,
         )
-        # Reminders (issue 4): hours before each session; the model's default if not given.
+        # Reminders: hours before each session; the model's default if not given.
         hours = (
             {}
             if reminder_hours is None
@@ -190,7 +190,7 @@ def group_update(
             "room": room,
         }
         schedule_changed = any(getattr(group, f) != new[f] for f in SCHEDULE_FIELDS)
-        # Reminders (issue 4): None keeps the group's reminder hours as they are.
+        # Reminders: None keeps the group's reminder hours as they are.
         hours_changed = False
         if reminder_hours is not None:
             hours = valid_reminder_hours(reminder_hours)
@@ -290,7 +290,7 @@ def participant_enroll(
         enrollment = Enrollment.objects.create(
             group=group, participant=participant, start_date=start_date
         )
-        reminders_plan_for_participant(participant=participant, now=now)  # reminders (issue 4)
+        reminders_plan_for_participant(participant=participant, now=now)  # reminders
         return enrollment
 
 
@@ -330,6 +330,6 @@ def enrollment_discharge(
             reason,
         )
         enrollment.save(update_fields=["end_date", "status", "discharge_reason"])
-        # Reminders (issue 4): nothing more for sessions after their last day.
+        # Reminders: nothing more for sessions after their last day.
         reminders_plan_for_participant(participant=enrollment.participant)
         return enrollment

@@ -106,7 +106,7 @@ def untouched(sessions: QuerySet[Session]) -> QuerySet[Session]:
         .exclude(Exists(Attendance.objects.filter(session=same)))
         .exclude(Exists(SessionNote.objects.filter(session=same)))
         .exclude(Exists(SessionChange.objects.filter(session=same)))
-        # Reminders (issue 4): once a reminder has gone out (or may have), the session
+        # Reminders: once a reminder has gone out (or may have), the session
         # has been promised at its time; moving it is a change people are told about.
         .exclude(
             Exists(
@@ -170,7 +170,7 @@ def group_sessions_generate(
         ]
         Session.objects.bulk_create(missing)
         result.created = len(missing)
-        # Reminders (issue 4): the new and re-timed sessions' rows, in this transaction.
+        # Reminders: the new and re-timed sessions' rows, in this transaction.
         reminders_plan_for_group(group=group, now=now)
         return result
 
@@ -374,7 +374,7 @@ def session_move(
         )
         session.starts_at, session.ends_at, session.room = starts, ends, room
         session.save(update_fields=["starts_at", "ends_at", "room", "updated_at"])
-        reminders_plan_for_session(session=session, now=now)  # reminders (issue 4)
+        reminders_plan_for_session(session=session, now=now)  # reminders
         return session
 
 
@@ -393,7 +393,7 @@ def session_cancel(*, session: Session, reason: str, user: User | None) -> Sessi
         _record(session, SessionChange.Kind.CANCELLED, reason=reason, user=user)
         session.status, session.cancel_reason = Session.Status.CANCELLED, reason
         session.save(update_fields=["status", "cancel_reason", "updated_at"])
-        reminders_plan_for_session(session=session)  # reminders (issue 4)
+        reminders_plan_for_session(session=session)  # reminders
         return session
 
 
@@ -407,7 +407,7 @@ def session_restore(*, session: Session, reason: str = "", user: User | None) ->
         _record(session, SessionChange.Kind.RESTORED, reason=reason.strip(), user=user)
         session.status, session.cancel_reason = Session.Status.SCHEDULED, ""
         session.save(update_fields=["status", "cancel_reason", "updated_at"])
-        reminders_plan_for_session(session=session)  # reminders (issue 4)
+        reminders_plan_for_session(session=session)  # reminders
         return session
 
 

@@ -16,6 +16,6 @@ urlpatterns = [
     path("", include("sessions_app.urls.participant_pages")),
     path("", include("sessions_app.urls.reflections")),
     path("", include("sessions_app.urls.calendar_feeds")),
-    path("reminders/", include("sessions_app.urls.reminders")),  # reminder outbox (issue 4)
-    path("", include("sessions_app.urls.admin_reports")),  # reports, audit, consents (issue 7)
+    path("reminders/", include("sessions_app.urls.reminders")),  # reminder outbox
+    path("", include("sessions_app.urls.admin_reports")),  # reports, audit, consents
 ]

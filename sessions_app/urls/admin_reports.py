@@ -1,4 +1,4 @@
-"""Administration (issue 7): attendance reports and their exports, the sign-in sheet,
+"""Administration: attendance reports and their exports, the sign-in sheet,
 the audit trail and the consent registry. Not under admin/, which is Django's admin."""
 
 from django.urls import path

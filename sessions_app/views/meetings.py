@@ -46,7 +46,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         user=request.user, session=session, attended=attended
     )
     # ---- /RSVPs and reflections
-    # ---- Reminders (issue 4): each reminder of this session, its status and error.
+    # ---- Reminders: each reminder of this session, its status and error.
     ctx["reminders"] = selectors_reminders.session_reminders(user=request.user, session=session)
     # ---- /Reminders
     return render(request, "meetings/session_detail.html", ctx)

@@ -27,7 +27,7 @@ def participant_detail(request: HttpRequest, participant_id: int) -> HttpRespons
     ctx["reflection_summary"] = selectors_participants.participant_reflection_summary(
         user=request.user, participant=participant
     )
-    # Reminders (issue 4): the latest about sessions this user may see, with any error.
+    # Reminders: the latest about sessions this user may see, with any error.
     ctx["reminders"] = selectors_reminders.participant_reminders(
         user=request.user, participant=participant
     )[:30]
