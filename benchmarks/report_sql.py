@@ -37,7 +37,7 @@ from sessions_app.selectors.reports import (
 )
 
 # One pass over the sessions of the period and of its trend's months (each in its
-# site's zone), with each session's attendance counted through the attendance index;
+# site's zone), with each session's attendance as counted on the session by triggers;
 # then sums by group, by therapist (a session counts for each facilitator), in total,
 # and by month. Enrolled: distinct participants over the groups of each row.
 _FIGURES = """
@@ -60,20 +60,15 @@ sessions AS MATERIALIZED (
            s.starts_at >= b.lo AND s.starts_at < b.hi AS in_period,
            s.starts_at >= b.t_lo AND s.starts_at < b.t_hi AS in_trend,
            date_trunc('month', s.starts_at AT TIME ZONE b.zone)::date AS month,
-           c.*
+           CASE WHEN s.status <> 'cancelled' THEN s.tally_present ELSE 0 END AS present,
+           CASE WHEN s.status <> 'cancelled' THEN s.tally_late ELSE 0 END AS late,
+           CASE WHEN s.status <> 'cancelled' THEN s.tally_left_early ELSE 0 END AS left_early,
+           CASE WHEN s.status <> 'cancelled' THEN s.tally_excused ELSE 0 END AS excused,
+           CASE WHEN s.status <> 'cancelled' THEN s.tally_absent ELSE 0 END AS absent
     FROM scope g
     JOIN bounds b ON b.site_id = g.site_id
     JOIN sessions_app_session s ON s.group_id = g.id
      AND s.starts_at >= LEAST(b.lo, b.t_lo) AND s.starts_at < GREATEST(b.hi, b.t_hi)
-    CROSS JOIN LATERAL (
-        SELECT COUNT(*) FILTER (WHERE a.status = 'present') AS present,
-               COUNT(*) FILTER (WHERE a.status = 'late') AS late,
-               COUNT(*) FILTER (WHERE a.status = 'left_early') AS left_early,
-               COUNT(*) FILTER (WHERE a.status = 'excused') AS excused,
-               COUNT(*) FILTER (WHERE a.status = 'absent') AS absent
-        FROM sessions_app_attendance a
-        WHERE a.session_id = s.id AND s.status <> 'cancelled'
-    ) c
 ),
 by_group AS (
     SELECT group_id,

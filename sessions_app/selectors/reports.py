@@ -204,15 +204,18 @@ class _Grid:
 # calendar and whether it falls in the period, are found by range through the index
 # on sessions by (group, starts_at): the labels come from `segments`, [lo, hi) ranges
 # cut in Python at each site's local midnights, so no time zone arithmetic runs per
-# row. Attendance is counted per session (through the index on attendance by
-# session), then everything is summed by group for the period and by month for the
-# trend. Portable SQL (PostgreSQL, and SQLite for `make run`).
+# row. Each session carries its attendance counted by status (the tally_* columns,
+# kept by triggers on attendance: migration 0008), so a year of a whole network sums
+# one row per session rather than ten attendance rows. Everything is summed by group
+# for the period and by month for the trend. Portable SQL (PostgreSQL, and SQLite for
+# `make run`).
 _FIGURES_SQL = """
 WITH segments (site_id, month, in_period, lo, hi) AS (
     VALUES {segments}
 ),
 sessions AS (
-    SELECT s.id, s.group_id, g.site_id, s.status, b.month, b.in_period
+    SELECT s.group_id, g.site_id, s.status, b.month, b.in_period,
+           s.tally_present, s.tally_late, s.tally_left_early, s.tally_excused, s.tally_absent
     FROM segments b
     JOIN {group} g ON g.site_id = b.site_id
     JOIN {session} s ON s.group_id = g.id AND s.starts_at >= b.lo AND s.starts_at < b.hi
@@ -223,20 +226,13 @@ cells AS (
            COUNT(*) FILTER (WHERE status = 'held') AS held,
            COUNT(*) FILTER (WHERE status = 'cancelled') AS cancelled,
            COUNT(*) FILTER (WHERE status = 'scheduled') AS scheduled,
-           0 AS present, 0 AS late, 0 AS left_early, 0 AS excused, 0 AS absent
+           COALESCE(SUM(tally_present) FILTER (WHERE status <> 'cancelled'), 0) AS present,
+           COALESCE(SUM(tally_late) FILTER (WHERE status <> 'cancelled'), 0) AS late,
+           COALESCE(SUM(tally_left_early) FILTER (WHERE status <> 'cancelled'), 0) AS left_early,
+           COALESCE(SUM(tally_excused) FILTER (WHERE status <> 'cancelled'), 0) AS excused,
+           COALESCE(SUM(tally_absent) FILTER (WHERE status <> 'cancelled'), 0) AS absent
     FROM sessions
     GROUP BY group_id, site_id, month, in_period
-    UNION ALL
-    SELECT s.group_id, s.site_id, s.month, s.in_period, 0, 0, 0,
-           COUNT(*) FILTER (WHERE a.status = 'present'),
-           COUNT(*) FILTER (WHERE a.status = 'late'),
-           COUNT(*) FILTER (WHERE a.status = 'left_early'),
-           COUNT(*) FILTER (WHERE a.status = 'excused'),
-           COUNT(*) FILTER (WHERE a.status = 'absent')
-    FROM sessions s
-    JOIN {attendance} a ON a.session_id = s.id
-    WHERE s.status <> 'cancelled'
-    GROUP BY s.group_id, s.site_id, s.month, s.in_period
 )
 SELECT group_id, site_id, NULL AS month, {sums}
 FROM cells WHERE in_period GROUP BY group_id, site_id
@@ -308,7 +304,6 @@ def _figure_rows(
         segments=", ".join(["(%s, %s, %s, %s, %s)"] * len(segments)),
         group=Group._meta.db_table,
         session=Session._meta.db_table,
-        attendance=Attendance._meta.db_table,
         in_groups=in_groups,
         sums=_FIGURE_SUMS,
     )

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ..audit import log_bulk_saves, snapshot
@@ -188,3 +188,27 @@ def attendance_record(
 
 def _note_is_signed(session: Session) -> bool:
     return SessionNote.objects.filter(session=session, status=SessionNote.Status.SIGNED).exists()
+
+
+TALLIED = tuple(Attendance.Status.values)
+
+
+def attendance_tallies_rebuild() -> None:
+    """Count every session's attendance by status again, from the attendance rows.
+
+    The database keeps these counts itself, by triggers on the attendance table
+    (migration 0008); this is for loads that ran with triggers off (seed_scale's COPY)
+    and for checking. Two statements, whatever the number of sessions."""
+    session = Session._meta.db_table
+    zero = ", ".join(f"tally_{s} = 0" for s in TALLIED)
+    nonzero = " OR ".join(f"tally_{s} <> 0" for s in TALLIED)
+    counts = ", ".join(f"SUM(CASE WHEN status = '{s}' THEN 1 ELSE 0 END) AS {s}" for s in TALLIED)
+    assign = ", ".join(f"tally_{s} = c.{s}" for s in TALLIED)
+    # Only table names and the fixed statuses are put into the SQL; nothing typed.
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {session} SET {zero} WHERE {nonzero}")  # noqa: S608
+        cursor.execute(
+            f"UPDATE {session} SET {assign} FROM (SELECT session_id, {counts}"  # noqa: S608
+            f" FROM {Attendance._meta.db_table} GROUP BY session_id) c"
+            f" WHERE {session}.id = c.session_id"
+        )

@@ -16,6 +16,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ...services.attendance import attendance_tallies_rebuild
 from . import clinical, lullaby, outbox, records, trail
 from .loader import Loader, dangling_references, skip_foreign_key_triggers
 from .world import Sizes, build_world
@@ -92,6 +93,9 @@ def scale_seed(
         outbox.write_reminders(loader, world, record, rng)
         trail.write_audit(loader, world, record, rng)
         loader.reset_sequences()
+        # With the load's triggers off, each session's attendance counts (kept by
+        # triggers otherwise) are counted once here, in two statements.
+        attendance_tallies_rebuild()
         if unchecked:
             loader.execute("SET LOCAL session_replication_role = origin")
             problems = dangling_references(loader)
