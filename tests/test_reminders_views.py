@@ -2,7 +2,7 @@
 their status and error, the failures across an administrator's sites, and a retry; all
 through the one door, with 404 for everyone else."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
@@ -294,3 +294,17 @@ def test_the_failures_page_answers_any_page_number(client, admin, group, session
     client.force_login(admin)
     response = client.get(reverse("reminder_failures"), {"page": page})
     assert response.status_code == 200
+
+
+def test_reminder_times_show_on_the_clock_of_the_sessions_site(
+    client, therapist, participant, session, settings
+):
+    settings.TIME_ZONE = "UTC"
+    due = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 10:00 in New York
+    f.ReminderFactory(
+        participant=participant, session=session, slot=120, due_at=due, status="sent", sent_at=due
+    )
+    body = _page(client, therapist, reverse("session_detail", args=[session.pk]))
+    section = body[body.index('id="reminders"') :]
+    assert "Tue 1 Dec, 10:00 EST" in section
+    assert "sent Tue 1 Dec, 10:00 EST" in section
