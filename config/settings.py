@@ -303,6 +303,14 @@ if not 0 <= SLIPPING_RATE_THRESHOLD <= 1:
         f"SLIPPING_RATE_THRESHOLD must be a number from 0 to 1, e.g. 0.5; got {_slipping!r}"
     )
 
+# Emergency ("break-glass") access: how long a therapist's access to a participant outside
+# their groups lasts once they have stated why.
+EMERGENCY_ACCESS_HOURS = env_int("EMERGENCY_ACCESS_HOURS", 24)
+if not 1 <= EMERGENCY_ACCESS_HOURS <= 72:
+    raise ImproperlyConfigured(
+        f"EMERGENCY_ACCESS_HOURS must be 1 to 72; got {EMERGENCY_ACCESS_HOURS}"
+    )
+
 # --- Reminders: an outbox of rows, dispatched by beat every minute ----------
 # Links in reminders are absolute: the address participants reach the site at.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -10,6 +10,13 @@ Built on django-auditlog, whose `LogEntry` table holds every entry:
   page is audited by adding one line here rather than by remembering it in its view.
 - logins, logouts and failed logins: ACCESS entries against the user (failed logins
   for an unknown username against no account in particular), from Django's auth signals.
+- refusals: a request refused a record that exists is an ACCESS entry against that
+  record ("refused"), written by `permissions.deny`.
+- emergency access: opening a participant's record by break-glass is an entry of its
+  own, and every page seen under it carries additional_data["emergency"].
+
+Every URL is either in `AUDITED_PAGES` or in `NOT_AUDITED` with the reason it shows no
+participant's name or clinical data; a test over the URLconf keeps it so.
 
 Entries cannot be changed or deleted: the admin is read-only and PostgreSQL refuses
 UPDATE and DELETE on the table (migration 0004_audit_log_append_only).
@@ -37,7 +44,8 @@ ACCESS = LogEntry.Action.ACCESS
 # What an ACCESS entry says happened, in additional_data["what"].
 VIEW, PRINT, EXPORT = "view", "print", "export"
 LOGIN, LOGIN_FAILED, LOGOUT = "login", "login_failed", "logout"
-ACCESS_KINDS = (VIEW, PRINT, EXPORT, LOGIN, LOGIN_FAILED, LOGOUT)
+REFUSED, EMERGENCY = "refused", "emergency_access"
+ACCESS_KINDS = (VIEW, PRINT, EXPORT, LOGIN, LOGIN_FAILED, LOGOUT, REFUSED, EMERGENCY)
 
 REDACTED = "[not shown]"
 
@@ -66,6 +74,7 @@ def register_models() -> None:
         "Consent",
         "Disclosure",
         "ProjectConsent",
+        "EmergencyAccess",
     )
     for name in plain:
         _register(m("sessions_app", name))
@@ -213,6 +222,7 @@ _SESSION = {"model": "sessions_app.Session", "kwarg": "session_id"}
 _NOTE = {**_SESSION, "about": "note"}
 _PARTICIPANT = {"model": "sessions_app.Participant", "kwarg": "participant_id"}
 _PROJECT = {"model": "sessions_app.LullabyProject", "kwarg": "project_id"}
+_GROUP = {"model": "sessions_app.Group", "kwarg": "group_id"}
 
 AUDITED_PAGES: dict[str, AuditedPage] = {
     # Clinical records as staff see them.
@@ -247,6 +257,89 @@ AUDITED_PAGES: dict[str, AuditedPage] = {
     "lullaby_recording": AuditedPage(VIEW, **_PROJECT, about="recording session"),
     "lullaby_log": AuditedPage(PRINT, **_PROJECT, about="recording log"),
     "lullaby_take_audio": AuditedPage(VIEW, **_PROJECT, about="recording audio"),
+    "lullaby_board": AuditedPage(VIEW, "sessions_app.LullabyProject", None, "project list"),
+    "lullaby_project_new": AuditedPage(VIEW, "sessions_app.Participant", None, "project form"),
+    "lullaby_project_edit": AuditedPage(VIEW, **_PROJECT, about="project form"),
+    "lullaby_stage": AuditedPage(VIEW, **_PROJECT, about="stage"),
+    "lullaby_consent": AuditedPage(VIEW, **_PROJECT, about="consent"),
+    "lullaby_delivery": AuditedPage(VIEW, **_PROJECT, about="delivery"),
+    "lullaby_draft_new": AuditedPage(VIEW, **_PROJECT, about="lyric draft"),
+    "lullaby_recording_new": AuditedPage(VIEW, **_PROJECT, about="recording session"),
+    "lullaby_take_new": AuditedPage(VIEW, **_PROJECT, about="take"),
+    "lullaby_take_edit": AuditedPage(VIEW, **_PROJECT, about="take"),
+    # Groups: their pages name the people on the roster.
+    "group_detail": AuditedPage(VIEW, **_GROUP, about="roster"),
+    "group_roster": AuditedPage(VIEW, **_GROUP, about="roster"),
+    "group_enroll": AuditedPage(VIEW, **_GROUP, about="enrolment"),
+    "enrollment_discharge": AuditedPage(VIEW, **_GROUP, about="discharge"),
+    "note_addendum": AuditedPage(VIEW, **_NOTE),
+    "participant_links_revoke": AuditedPage(VIEW, **_PARTICIPANT, about="links"),
+    "participant_feed_reset": AuditedPage(VIEW, **_PARTICIPANT, about="calendar feed"),
+    # Administration pages that list people by name.
+    "report_group": AuditedPage(VIEW, **_GROUP, about="attendance"),
+    "report_therapist": AuditedPage(VIEW, "sessions_app.User", "therapist_id", "attendance"),
+    "report_slipping": AuditedPage(VIEW, "sessions_app.Participant", None, "attendance"),
+    "consent_list": AuditedPage(VIEW, "sessions_app.Consent", None, "consent list"),
+    "consent_record": AuditedPage(VIEW, **_PARTICIPANT, about="consent form"),
+    "consent_revoke": AuditedPage(VIEW, "sessions_app.Consent", "consent_id", "revocation"),
+    "reminder_failures": AuditedPage(VIEW, "sessions_app.Reminder", None, "failed reminders"),
+    "audit_log": AuditedPage(VIEW, "auditlog.LogEntry", None, "audit trail"),
+    # Access outside the usual paths, and its review.
+    "emergency_access_open": AuditedPage(VIEW, **_PARTICIPANT, about="emergency access form"),
+    "emergency_access_find": AuditedPage(
+        VIEW, "sessions_app.Participant", None, "emergency search"
+    ),
+    "emergency_access_review": AuditedPage(
+        VIEW, "sessions_app.EmergencyAccess", None, "emergency access review"
+    ),
+    "first_look_review": AuditedPage(VIEW, "sessions_app.Enrollment", None, "first looks"),
+}
+
+# Pages that show no participant's name and no clinical data, each with the reason. A
+# URL in neither this list nor AUDITED_PAGES fails the test over the URLconf.
+NOT_AUDITED: dict[str, str] = {
+    "home": "staff homes show sessions and counts; a participant's home is their own",
+    "login": "the login form",
+    "logout": "logs out; the logout itself is an entry",
+    "healthz": "service health",
+    "group_list": "groups' names, times and counts",
+    "group_create": "a form for a new group",
+    "group_edit": "a group's schedule",
+    "group_facilitators": "staff only",
+    "group_facilitator_remove": "staff only",
+    "group_skip_date": "a group's schedule",
+    "session_move": "a session's time and place",
+    "session_cancel": "a session's time and place",
+    "session_restore": "a session's time and place",
+    "session_plan": "songs and activities, no people",
+    "plan_item_add": "songs and activities, no people",
+    "plan_copy": "songs and activities, no people",
+    "plan_item_edit": "songs and activities, no people",
+    "plan_item_delete": "songs and activities, no people",
+    "plan_item_move": "songs and activities, no people",
+    "song_list": "the shared song library",
+    "song_new": "the shared song library",
+    "song_detail": "a song and the sessions of the viewer's groups that used it",
+    "song_edit": "the shared song library",
+    "lullaby_take_final": "an action; its change is in the trail",
+    "lullaby_own_project": "a participant's own page: they see only their own record",
+    "participant_link": "a participant's own signed link",
+    "participant_home": "a participant's own page",
+    "participant_reminders": "a participant's own page",
+    "participant_reminders_stop": "a participant's own page",
+    "participant_calendar": "a participant's own page",
+    "participant_leave": "a participant's own page",
+    "participant_rsvp": "a participant's own page",
+    "participant_reflection": "a participant's own page",
+    "calendar_feed_therapist": "times and places of the therapist's own sessions",
+    "calendar_feed_participant": "times and places only, for the participant themself",
+    "therapist_calendar": "the therapist's own calendar link",
+    "reminder_retry": "an action; its change is in the trail",
+    "report_overview": "counts per site, no people",
+    "report_site": "counts per group, no people",
+    "emergency_access_end": "an action; its change is in the trail",
+    "emergency_access_reviewed": "an action; its change is in the trail",
+    "first_look_decide": "an action; its change is in the trail",
 }
 
 
@@ -281,6 +374,11 @@ def log_access(*, request: HttpRequest, page: AuditedPage, url_name: str, kwargs
     details = {"what": page.what, "page": url_name, "path": request.get_full_path()[:500]}
     if page.about:
         details["about"] = page.about
+    # Set by permissions.get_participant_for_user when the record was reachable only
+    # through break-glass.
+    emergency = getattr(request, "emergency_access_id", None)
+    if emergency:
+        details["emergency"] = emergency
     others = {k: v for k, v in kwargs.items() if k != page.kwarg}
     if others:
         details["also"] = others
@@ -314,6 +412,39 @@ def _write(
         actor_email=getattr(actor, "email", None) if actor is not None else None,
         remote_addr=client_address(request) if request is not None else None,
         cid=get_cid(),
+    )
+
+
+def log_refusal(*, request: HttpRequest, model: type[Model], pk: int, what: str) -> LogEntry:
+    """A request refused a record that exists (see `permissions.deny`)."""
+    user = getattr(request, "user", None)
+    actor = user if user is not None and user.is_authenticated else None
+    match = getattr(request, "resolver_match", None)
+    details = {
+        "what": REFUSED,
+        "refused": what,
+        "method": request.method,
+        "path": request.get_full_path()[:500],
+    }
+    if match is not None and match.url_name:
+        details["page"] = match.url_name
+    return _write(request=request, model=model, pk=pk, label="", details=details, actor=actor)
+
+
+def log_emergency_access(*, request: HttpRequest, access) -> LogEntry:
+    """A therapist opened a participant's record by break-glass, stating why."""
+    return _write(
+        request=request,
+        model=apps.get_model("sessions_app", "Participant"),
+        pk=access.participant_id,
+        label="",
+        details={
+            "what": EMERGENCY,
+            "emergency": access.pk,
+            "reason": access.reason[:500],
+            "until": access.expires_at.isoformat(),
+        },
+        actor=request.user,
     )
 
 
@@ -379,6 +510,8 @@ def access_kinds_label(what: str) -> str:
         LOGIN: "Logged in",
         LOGIN_FAILED: "Failed login",
         LOGOUT: "Logged out",
+        REFUSED: "Refused",
+        EMERGENCY: "Emergency access",
     }.get(what, "Accessed")
 
 

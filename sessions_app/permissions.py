@@ -3,28 +3,33 @@
 Every view asks here for a queryset already narrowed to what the user may see, or for
 one object through `get_*_for_user`. An object outside that set answers 404, never
 403, because in a substance-use treatment programme the existence of a record is
-itself private. Each refusal is logged (user and path, never record contents).
+itself private. Every refusal goes through `deny`: it is logged (user and path, never
+record contents), and the refusal of a record that exists is an audit entry too.
 
 - administrator: everything at the sites they administer (a superuser: every site)
 - therapist: the groups they facilitate, their sessions, and the participants who
-  are or were enrolled in them
+  are or were enrolled in them; for a limited time, a participant at a site they work at
+  whose record they opened by emergency ("break-glass") access, stating why
 - participant: their own participant record only, on their own pages
 - the song library is shared by all staff; a song's use shows only in sessions the
   viewer may see
 """
 
 import logging
+from datetime import datetime
 from typing import TypeVar
 
 from auditlog.models import LogEntry
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import IsNull
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
 from .models import (
     Consent,
+    EmergencyAccess,
     Enrollment,
     Group,
     LullabyProject,
@@ -46,6 +51,17 @@ log = logging.getLogger("refrain.access")
 
 def _is_staff_role(user: User) -> bool:
     return user.is_authenticated and (user.is_administrator or user.is_therapist)
+
+
+def work_sites_for(user: User) -> QuerySet[Site]:
+    """Sites a therapist works at: those an administrator gave them, and those of the
+    groups they facilitate. Where they may start groups and use emergency access."""
+    if not (user.is_authenticated and user.is_therapist):
+        return Site.objects.none()
+    return Site.objects.filter(
+        Q(pk__in=user.sites.values("pk"))
+        | Q(pk__in=Group.objects.filter(facilitations__therapist=user).values("site"))
+    )
 
 
 def sites_for(user: User) -> QuerySet[Site]:
@@ -93,10 +109,22 @@ def participants_for(user: User) -> QuerySet[Participant]:
     if user.is_administrator:
         return Participant.objects.filter(site__administrators=user)
     if user.is_therapist:
-        # Past enrollments count: a therapist finishes the notes of someone discharged.
-        enrolled = groups_for(user).values("enrollments__participant")
-        return Participant.objects.filter(pk__in=enrolled)
+        emergency = open_emergency_accesses(user=user).values("participant")
+        return Participant.objects.filter(Q(pk__in=_enrolled_with(user)) | Q(pk__in=emergency))
     return Participant.objects.none()
+
+
+def _enrolled_with(therapist: User) -> QuerySet:
+    # Past enrollments count: a therapist finishes the notes of someone discharged.
+    return groups_for(therapist).values("enrollments__participant")
+
+
+def participants_in_care(user: User) -> QuerySet[Participant]:
+    """The participants a therapist sees through their groups (emergency access left
+    out); for anyone else, the same as `participants_for`."""
+    if user.is_authenticated and user.is_therapist:
+        return Participant.objects.filter(pk__in=_enrolled_with(user))
+    return participants_for(user)
 
 
 def is_facilitator(user: User, group: Group) -> bool:
@@ -127,18 +155,32 @@ def participant_profile(user: User) -> Participant | None:
 M = TypeVar("M", bound=Model)
 
 
+def deny(
+    request: HttpRequest, what: str, *, model: type[Model] | None = None, pk: int | None = None
+) -> Http404:
+    """Refuse a request: the one way to, for every view. Returns the 404 to raise.
+
+    Logged (user and path, never record contents). When the request named a record
+    that exists, the refusal is also an audit entry against that record, so that
+    administrators see who reached for what they may not see; a record that does not
+    exist is only logged, or probing ids would fill the trail with nothing.
+    """
+    user_id = getattr(request.user, "pk", None)
+    label = model._meta.label if model is not None else ""
+    log.info("denied %s %s %s for user %s at %s", what, label, pk or "", user_id, request.path)
+    if model is not None and pk is not None and model._default_manager.filter(pk=pk).exists():
+        from .audit import log_refusal  # audit imports this module
+
+        log_refusal(request=request, model=model, pk=pk, what=what)
+    noun = model._meta.verbose_name if model is not None else "page"
+    return Http404(f"No {noun} here.")
+
+
 def _get_or_404(request: HttpRequest, queryset: QuerySet[M], pk: int) -> M:
     try:
         return queryset.get(pk=pk)
     except queryset.model.DoesNotExist:
-        log.info(
-            "denied or missing %s %s for user %s at %s",
-            queryset.model._meta.label,
-            pk,
-            getattr(request.user, "pk", None),
-            request.path,
-        )
-        raise Http404(f"No {queryset.model._meta.verbose_name} here.") from None
+        raise deny(request, "record", model=queryset.model, pk=pk) from None
 
 
 def get_group_for_user(request: HttpRequest, group_id: int) -> Group:
@@ -158,8 +200,27 @@ def get_session_for_user(
 
 
 def get_participant_for_user(request: HttpRequest, participant_id: int) -> Participant:
-    qs = participants_for(request.user).select_related("site")
-    return _get_or_404(request, qs, participant_id)
+    """The participant, for staff who may see them. When a therapist sees them only
+    through emergency access, `request.emergency_access` names it, so that the page can
+    say so and its audit entry is marked as emergency access."""
+    user = request.user
+    qs = participants_for(user).select_related("site")
+    if user.is_authenticated and user.is_therapist:
+        qs = qs.annotate(
+            _in_care=Exists(
+                Participant.objects.filter(pk=OuterRef("pk"), pk__in=_enrolled_with(user))
+            ),
+            _emergency_id=Subquery(
+                open_emergency_accesses(user=user)
+                .filter(participant=OuterRef("pk"))
+                .order_by("-expires_at")
+                .values("pk")[:1]
+            ),
+        )
+    participant = _get_or_404(request, qs, participant_id)
+    if getattr(participant, "_emergency_id", None) and not participant._in_care:
+        request.emergency_access_id = participant._emergency_id
+    return participant
 
 
 # --- Song library and session plans -------------------------------------------------
@@ -176,10 +237,7 @@ def songs_for(user: User) -> QuerySet[Song]:
 def check_song_library_access(request: HttpRequest) -> None:
     """For library pages without an object id (list, new): staff only, others 404."""
     if not _is_staff_role(request.user):
-        log.info(
-            "denied song library for user %s at %s", getattr(request.user, "pk", None), request.path
-        )
-        raise Http404("No song library here.")
+        raise deny(request, "song library")
 
 
 def get_song_for_user(request: HttpRequest, song_id: int) -> Song:
@@ -215,29 +273,64 @@ def get_session_participant_for_user(
 def check_group_pages_access(request: HttpRequest) -> None:
     """For group pages without an object id (list, new): staff only, others 404."""
     if not _is_staff_role(request.user):
-        log.info(
-            "denied group pages for user %s at %s", getattr(request.user, "pk", None), request.path
-        )
-        raise Http404("No groups here.")
+        raise deny(request, "group pages")
 
 
 def sites_for_new_group(user: User) -> QuerySet[Site]:
-    """Where the user may start a group: a therapist anywhere (they work across sites),
-    an administrator at the sites they administer."""
+    """Where the user may start a group: a therapist at the sites they work at (a group
+    elsewhere would be a way to enrol, and so to see, anyone there), an administrator at
+    the sites they administer."""
     if not _is_staff_role(user):
         return Site.objects.none()
-    if user.is_superuser or user.is_therapist:
+    if user.is_superuser:
         return Site.objects.all()
+    if user.is_therapist:
+        return work_sites_for(user)
     return Site.objects.filter(administrators=user)
 
 
 def enrollable_participants(user: User, group: Group) -> QuerySet[Participant]:
     """Participants the user may enroll in `group`: those of the group's site, for
-    whoever may run the group. This is the one place a therapist sees site participants
-    not yet in their care, to pick from, because enrolling is how they come into it."""
+    whoever may run the group at a site they work at or administer. This is the one
+    place a therapist sees site participants not yet in their care, to pick from,
+    because enrolling is how they come into it; each such first look is for an
+    administrator to review (`enrollment_gives_first_look`)."""
     if not may_run_group(user, group):
         return Participant.objects.none()
+    if not sites_for_new_group(user).filter(pk=group.site_id).exists():
+        return Participant.objects.none()
     return Participant.objects.filter(site_id=group.site_id)
+
+
+def may_enroll(user: User, group: Group, participant: Participant) -> bool:
+    return enrollable_participants(user, group).filter(pk=participant.pk).exists()
+
+
+def enrollment_gives_first_look(user: User, participant: Participant) -> bool:
+    """Whether enrolling `participant` lets a therapist see them for the first time."""
+    if not (user.is_authenticated and user.is_therapist):
+        return False
+    return not participants_in_care(user).filter(pk=participant.pk).exists()
+
+
+def first_looks_for_review(user: User) -> QuerySet[Enrollment]:
+    """Enrolments that gave a therapist their first look at someone, at the sites the
+    user administers, still to be reviewed."""
+    if not is_administrator(user):
+        return Enrollment.objects.none()
+    return Enrollment.objects.filter(
+        first_look=True,
+        access_reviewed_at__isnull=True,
+        group__site__in=report_sites_for(user).values("pk"),
+    )
+
+
+def get_first_look_for_review(request: HttpRequest, enrollment_id: int) -> Enrollment:
+    check_admin_pages(request)
+    qs = first_looks_for_review(request.user).select_related(
+        "participant", "group__site", "enrolled_by"
+    )
+    return _get_or_404(request, qs, enrollment_id)
 
 
 def get_enrollment_for_user(request: HttpRequest, group: Group, enrollment_id: int) -> Enrollment:
@@ -339,8 +432,7 @@ def check_lullaby_pages_access(request: HttpRequest) -> None:
     and teaching artists; everyone else 404."""
     user = request.user
     if not (_is_staff_role(user) or (user.is_authenticated and user.is_teaching_artist)):
-        log.info("denied lullaby pages for user %s at %s", getattr(user, "pk", None), request.path)
-        raise Http404("No lullaby projects here.")
+        raise deny(request, "lullaby pages")
 
 
 def may_start_project(user: User) -> bool:
@@ -352,7 +444,7 @@ def participants_for_new_project(user: User) -> QuerySet[Participant]:
     """Whom the user may start a project for: a therapist, the participants they may see."""
     if not may_start_project(user):
         return Participant.objects.none()
-    return participants_for(user)
+    return participants_in_care(user)
 
 
 def may_edit_project(user: User, project: LullabyProject) -> bool:
@@ -376,14 +468,7 @@ def get_project_for_user(request: HttpRequest, project_id: int) -> LullabyProjec
 
 
 def _refuse(request: HttpRequest, project: LullabyProject, what: str) -> None:
-    log.info(
-        "denied %s of sessions_app.LullabyProject %s for user %s at %s",
-        what,
-        project.pk,
-        getattr(request.user, "pk", None),
-        request.path,
-    )
-    raise Http404("No lullaby project here.")
+    raise deny(request, what, model=LullabyProject, pk=project.pk)
 
 
 def get_project_for_editor(request: HttpRequest, project_id: int) -> LullabyProject:
@@ -481,12 +566,7 @@ def is_administrator(user: User) -> bool:
 def check_admin_pages(request: HttpRequest) -> None:
     """For administration pages: administrators only, everyone else 404."""
     if not is_administrator(request.user):
-        log.info(
-            "denied administration pages for user %s at %s",
-            getattr(request.user, "pk", None),
-            request.path,
-        )
-        raise Http404("No such page.")
+        raise deny(request, "administration pages")
 
 
 def report_sites_for(user: User) -> QuerySet[Site]:
@@ -560,6 +640,9 @@ AUDIT_SITE_PATHS: dict[str, str] = {
     "sessions_app.RecordingSession": "project__participant__site",
     "sessions_app.Take": "recording_session__project__participant__site",
     "sessions_app.Session": "group__site",
+    "sessions_app.PlanItem": "session__group__site",
+    "sessions_app.Reminder": "session__group__site",
+    "sessions_app.EmergencyAccess": "participant__site",
     "sessions_app.Group": "site",
     "sessions_app.Participant": "site",
     "sessions_app.Site": "pk",
@@ -655,9 +738,82 @@ def get_reminder_for_user(request: HttpRequest, reminder_id: int) -> Reminder:
 def check_reminder_pages_access(request: HttpRequest) -> None:
     """For reminder pages without an object id (failures): staff only, others 404."""
     if not _is_staff_role(request.user):
-        log.info(
-            "denied reminder pages for user %s at %s",
-            getattr(request.user, "pk", None),
-            request.path,
-        )
-        raise Http404("No reminders here.")
+        raise deny(request, "reminder pages")
+
+
+# --- Emergency ("break-glass") access --------------------------------------------
+#
+# A participant in crisis whose own therapists are away: a therapist who works at the
+# participant's site, but not in their groups, may open the record by stating why. The
+# access is a row (EmergencyAccess) that lapses after EMERGENCY_ACCESS_HOURS; while it
+# is open, `participants_for` includes the participant and every page seen is marked as
+# emergency access in the audit trail. Administrators review each one; the participant's
+# own therapists see that it happened on the participant's page.
+
+
+def open_emergency_accesses(
+    *, user: User, now: datetime | None = None
+) -> QuerySet[EmergencyAccess]:
+    """The user's emergency accesses that are open now."""
+    now = now or timezone.now()
+    return EmergencyAccess.objects.filter(
+        therapist=user, ended_at__isnull=True, started_at__lte=now, expires_at__gt=now
+    )
+
+
+def break_glass_candidates(user: User) -> QuerySet[Participant]:
+    """Whom a therapist may open by emergency access: participants at the sites they
+    work at who are not in their care already."""
+    if not (user.is_authenticated and user.is_therapist):
+        return Participant.objects.none()
+    return Participant.objects.filter(site__in=work_sites_for(user).values("pk")).exclude(
+        pk__in=_enrolled_with(user)
+    )
+
+
+def check_break_glass_access(request: HttpRequest) -> None:
+    """The emergency access pages: therapists only, everyone else 404."""
+    if not (request.user.is_authenticated and request.user.is_therapist):
+        raise deny(request, "emergency access")
+
+
+def get_break_glass_participant(request: HttpRequest, participant_id: int) -> Participant:
+    check_break_glass_access(request)
+    qs = break_glass_candidates(request.user).select_related("site")
+    return _get_or_404(request, qs, participant_id)
+
+
+def emergency_accesses_for_review(user: User) -> QuerySet[EmergencyAccess]:
+    """Emergency accesses to participants at the sites the user administers."""
+    if not is_administrator(user):
+        return EmergencyAccess.objects.none()
+    if user.is_superuser:
+        return EmergencyAccess.objects.all()
+    return EmergencyAccess.objects.filter(participant__site__in=report_sites_for(user).values("pk"))
+
+
+def get_emergency_access_for_review(request: HttpRequest, access_id: int) -> EmergencyAccess:
+    check_admin_pages(request)
+    qs = emergency_accesses_for_review(request.user).select_related(
+        "therapist", "participant__site"
+    )
+    return _get_or_404(request, qs, access_id)
+
+
+def get_own_emergency_access(request: HttpRequest, access_id: int) -> EmergencyAccess:
+    """An emergency access the therapist holds, to end it early."""
+    check_break_glass_access(request)
+    qs = EmergencyAccess.objects.filter(therapist=request.user).select_related("participant")
+    return _get_or_404(request, qs, access_id)
+
+
+def emergency_accesses_shown_with(
+    user: User, participant: Participant
+) -> QuerySet[EmergencyAccess]:
+    """Emergency accesses to a participant, on their page: for the participant's own
+    therapists and their site's administrators (who see the record anyway), and for the
+    therapist who holds one (their own only)."""
+    accesses = EmergencyAccess.objects.filter(participant=participant)
+    if is_administrator(user) or participants_in_care(user).filter(pk=participant.pk).exists():
+        return accesses
+    return accesses.filter(therapist=user)

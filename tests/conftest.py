@@ -6,6 +6,9 @@
     other_group     — at `other_site`, led by `outsider`; `other_participant` is enrolled
     other_admin     — administers `other_site` only
 
+Therapists work at the site of their groups (`therapist` and `co_therapist` at `site`,
+`outsider` at `other_site`): where they may start groups and use emergency access.
+
 So for anything of `group`: therapist, co_therapist and admin may see it; outsider,
 other_admin, participant and other_participant may not (participants see their own
 things only on their own pages).
@@ -84,18 +87,18 @@ def other_admin(other_site):
 
 
 @pytest.fixture
-def therapist(db):
-    return f.TherapistFactory(username="therapist")
+def therapist(site):
+    return f.TherapistFactory(username="therapist", sites=[site])
 
 
 @pytest.fixture
-def co_therapist(db):
-    return f.TherapistFactory(username="co_therapist")
+def co_therapist(site):
+    return f.TherapistFactory(username="co_therapist", sites=[site])
 
 
 @pytest.fixture
-def outsider(db):
-    return f.TherapistFactory(username="outsider")
+def outsider(other_site):
+    return f.TherapistFactory(username="outsider", sites=[other_site])
 
 
 @pytest.fixture

@@ -5,10 +5,12 @@ import wave
 from datetime import UTC, date, datetime, time, timedelta
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from sessions_app.models import (
     Attendance,
+    EmergencyAccess,
     Enrollment,
     Facilitation,
     Group,
@@ -58,6 +60,12 @@ class UserFactory(DjangoModelFactory):
 class TherapistFactory(UserFactory):
     role = User.Role.THERAPIST
     credentials = "MT-BC"
+
+    @factory.post_generation
+    def sites(obj, create, extracted, **kwargs):  # noqa: N805
+        # The sites a therapist works at (besides those of the groups they facilitate).
+        if create and extracted:
+            obj.sites.set(extracted)
 
 
 class AdministratorFactory(UserFactory):
@@ -284,3 +292,14 @@ class ConsentFactory(DjangoModelFactory):
     signed_on = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
     expires_on = factory.LazyFunction(lambda: date.today() + timedelta(days=335))
     recorded_by = factory.SubFactory(UserFactory, role=User.Role.ADMINISTRATOR)
+
+
+class EmergencyAccessFactory(DjangoModelFactory):
+    class Meta:
+        model = EmergencyAccess
+
+    therapist = factory.SubFactory(TherapistFactory)
+    participant = factory.SubFactory(ParticipantFactory)
+    reason = "In crisis at the door; her therapist is on leave this week."
+    started_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda a: a.started_at + timedelta(hours=24))

@@ -83,6 +83,19 @@ AUDIENCE_OVERRIDES |= {
 }
 # --- end administration
 
+# --- Access outside the usual paths. Emergency access is for a therapist at the
+# participant's site outside their groups: nobody in the cast is one for `participant`
+# (its own therapists already see them; `outsider` works at another site), so the form
+# answers 404 to all (the way in is tested in test_emergency_access.py). The access in
+# the URLs below is held by `outsider`: they alone may end it, the site's
+# administrator reviews it. First looks are reviewed by the site's administrator.
+AUDIENCE_BY_IDS |= {("access_id",): ADMIN_ONLY}
+AUDIENCE_OVERRIDES |= {
+    "emergency_access_open": set(),
+    "emergency_access_end": {"outsider"},
+    "first_look_decide": ADMIN_ONLY,
+}
+
 # Namespaces protected as a whole by something else: the Django admin requires
 # is_staff, which only administrators have (tested in test_it_keeps_the_admin_to_staff).
 SKIP_NAMESPACES = {"admin"}
@@ -94,7 +107,7 @@ def _object_ids(request) -> dict[str, Callable[[], int]]:
         "group_id": lambda: request.getfixturevalue("group").pk,
         "session_id": lambda: request.getfixturevalue("past_session").pk,
         "participant_id": lambda: request.getfixturevalue("participant").pk,
-        "enrollment_id": lambda: request.getfixturevalue("participant").enrollments.get().pk,
+        "enrollment_id": lambda: _first_look(request).pk,
         "item_id": lambda: request.getfixturevalue("past_session").plan_items.first().pk,
         "song_id": lambda: request.getfixturevalue("past_session").plan_items.first().song_id,
         "project_id": lambda: request.getfixturevalue("project").pk,
@@ -107,7 +120,26 @@ def _object_ids(request) -> dict[str, Callable[[], int]]:
         "site_id": lambda: request.getfixturevalue("site").pk,
         "therapist_id": lambda: request.getfixturevalue("therapist").pk,
         "consent_id": lambda: _consent(request).pk,
+        "access_id": lambda: _emergency_access(request).pk,
     }
+
+
+def _first_look(request):
+    """`participant`'s enrolment, as one that gave its therapist a first look."""
+    enrollment = request.getfixturevalue("participant").enrollments.get()
+    enrollment.first_look = True
+    enrollment.enrolled_by = request.getfixturevalue("therapist")
+    enrollment.save()
+    return enrollment
+
+
+def _emergency_access(request):
+    from tests.factories import EmergencyAccessFactory
+
+    return EmergencyAccessFactory(
+        therapist=request.getfixturevalue("outsider"),
+        participant=request.getfixturevalue("participant"),
+    )
 
 
 def _consent(request):

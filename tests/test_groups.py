@@ -57,7 +57,27 @@ def test_it_lets_a_therapist_create_a_group_they_then_lead(client, therapist, si
     assert {s.local_starts_at.time() for s in group.sessions.all()} == {time(10, 0)}
 
 
-def test_it_lets_a_therapist_start_a_group_at_any_site(client, therapist, other_site):
+def test_it_refuses_a_therapist_a_group_at_a_site_they_do_not_work_at(
+    client, therapist, other_site, other_participant
+):
+    """The first step of granting oneself access to anyone: a group elsewhere, then
+    enrolling whoever is there."""
+    client.force_login(therapist)
+    page = client.get(reverse("group_create")).content.decode()
+    assert other_site.name not in page
+
+    response = client.post(reverse("group_create"), _new_group_form(other_site))
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Group.objects.filter(name="Wednesday Songwriting").exists()
+    assert client.get(reverse("participant_detail", args=[other_participant.pk])).status_code == 404
+
+
+def test_it_lets_a_therapist_start_a_group_at_a_site_given_to_them(
+    client, therapist, other_site
+):
+    therapist.sites.add(other_site)
     client.force_login(therapist)
     client.post(reverse("group_create"), _new_group_form(other_site))
     assert Group.objects.get(name="Wednesday Songwriting").site == other_site
@@ -552,7 +572,8 @@ def test_it_renders_the_roster_page_in_bounded_queries(
     _fill(group, size)
     client.force_login(therapist)
     url = reverse("group_roster", args=[group.pk])
-    with django_assert_max_num_queries(5):
+    # 5, and the access entry.
+    with django_assert_max_num_queries(6):
         assert client.get(url, {"date": "2025-03-01"}).status_code == 200
 
 

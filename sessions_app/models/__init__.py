@@ -1,5 +1,6 @@
 """Refrain's domain model, one module per area, re-exported here."""
 
+from .access import EmergencyAccess
 from .consent import Consent, Disclosure
 from .groups import Enrollment, Facilitation, Group
 from .lullaby import LullabyProject, LyricDraft, ProjectConsent, RecordingSession, StageChange, Take
@@ -14,6 +15,7 @@ __all__ = [
     "Attendance",
     "Consent",
     "Disclosure",
+    "EmergencyAccess",
     "Enrollment",
     "Facilitation",
     "Group",

@@ -128,6 +128,25 @@ class Enrollment(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     discharge_reason = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who enrolled the participant, and whether that gave them their first look at the
+    # participant's record: a therapist's enrolment is how they come to see someone, so
+    # administrators review each first look and can undo it.
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    first_look = models.BooleanField(default=False)
+    access_reviewed_at = models.DateTimeField(null=True, blank=True)
+    access_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = EnrollmentQuerySet.as_manager()
 
@@ -148,7 +167,15 @@ class Enrollment(models.Model):
                 violation_error_message="An enrollment that has ended needs an end date.",
             ),
         ]
-        indexes = [models.Index(fields=["participant", "group"])]
+        indexes = [
+            models.Index(fields=["participant", "group"]),
+            # The administrators' queue of first looks still to review.
+            models.Index(
+                fields=["-created_at"],
+                condition=Q(first_look=True, access_reviewed_at__isnull=True),
+                name="enrollment_first_look_open",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant} in {self.group}"

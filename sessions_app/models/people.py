@@ -49,7 +49,7 @@ class User(AbstractUser):
         Site,
         blank=True,
         related_name="administrators",
-        help_text="Sites an administrator administers.",
+        help_text="Sites an administrator administers, or a therapist works at.",
     )
     # Secret of the therapist's calendar feed URL; reset to revoke every subscription.
     calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True)

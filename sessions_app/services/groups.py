@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Enrollment, Facilitation, Group, Participant, Site, User
-from ..permissions import sites_for_new_group
+from ..permissions import enrollment_gives_first_look, may_enroll, sites_for_new_group
 from .errors import ServiceError
 from .reminders import (
     reminders_plan_for_group,
@@ -235,9 +235,18 @@ def participant_enroll(
     group: Group,
     participant: Participant,
     start_date: date,
+    by: User | None = None,
     now: datetime | None = None,
 ) -> Enrollment:
-    """Enroll a participant from `start_date`; they join every session from that day."""
+    """Enroll a participant from `start_date`; they join every session from that day.
+
+    `by`, the person enrolling (None for commands and imports): whether they may enrol
+    this participant is for `permissions.may_enroll`; an enrolment that gives a
+    therapist their first look at someone is marked for administrators to review.
+    """
+    if by is not None and not may_enroll(by, group, participant):
+        raise ServiceError({"participant": "You cannot enroll this participant in this group."})
+    first_look = by is not None and enrollment_gives_first_look(by, participant)
     with transaction.atomic():
         # Locking the group serialises enrollments, so two at once cannot both take
         # the last place.
@@ -288,7 +297,11 @@ def participant_enroll(
                 "taken). Raise its capacity or choose a later start date."
             )
         enrollment = Enrollment.objects.create(
-            group=group, participant=participant, start_date=start_date
+            group=group,
+            participant=participant,
+            start_date=start_date,
+            enrolled_by=by,
+            first_look=first_look,
         )
         reminders_plan_for_participant(participant=participant, now=now)  # reminders
         return enrollment

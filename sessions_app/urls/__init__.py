@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("sessions_app.urls.calendar_feeds")),
     path("reminders/", include("sessions_app.urls.reminders")),  # reminder outbox
     path("", include("sessions_app.urls.admin_reports")),  # reports, audit, consents
+    path("", include("sessions_app.urls.access")),  # emergency access, first looks
 ]

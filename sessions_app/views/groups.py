@@ -205,7 +205,9 @@ def group_enroll(request: HttpRequest, group_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            enrollment = group_services.participant_enroll(group=group, **form.cleaned_data)
+            enrollment = group_services.participant_enroll(
+                group=group, by=request.user, **form.cleaned_data
+            )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from .. import links, selectors
 from ..permissions import participant_profile
+from ..selectors import access as access_selectors
 
 # An administrator of a whole network has a hundred sessions on a weekday: the home
 # page lists the first ones and counts the rest per site.
@@ -41,6 +42,7 @@ def _home(request: HttpRequest) -> HttpResponse:
             "today_sessions": today_sessions[:ADMIN_TODAY_SHOWN],
             "today_truncated": len(today_sessions) > ADMIN_TODAY_SHOWN,
             "week_start": week_start,
+            "to_review": access_selectors.access_review_counts(user=user),
         }
         return render(request, "home/administrator.html", ctx)
     if user.is_therapist:
@@ -50,6 +52,7 @@ def _home(request: HttpRequest) -> HttpResponse:
                 group_ids=list(selectors.groups_overview(user=user).values_list("pk", flat=True)),
                 today=timezone.localdate(now),
             ),
+            "emergencies": access_selectors.therapist_emergencies(user=user, now=now),
         }
         return render(request, "home/therapist.html", ctx)
     # --- Lullaby projects: a teaching artist's home is the board of their projects. ---
