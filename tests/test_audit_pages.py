@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
+from sessions_app import audit
 from sessions_app.models import (
     Attendance,
     Consent,
@@ -22,7 +23,6 @@ from sessions_app.models import (
     Site,
     User,
 )
-from sessions_app import audit
 from sessions_app.permissions import AUDIT_SITE_PATHS
 from sessions_app.selectors import audit as audit_selectors
 from sessions_app.selectors.audit import Position

@@ -74,9 +74,7 @@ def test_it_refuses_a_therapist_a_group_at_a_site_they_do_not_work_at(
     assert client.get(reverse("participant_detail", args=[other_participant.pk])).status_code == 404
 
 
-def test_it_lets_a_therapist_start_a_group_at_a_site_given_to_them(
-    client, therapist, other_site
-):
+def test_it_lets_a_therapist_start_a_group_at_a_site_given_to_them(client, therapist, other_site):
     therapist.sites.add(other_site)
     client.force_login(therapist)
     client.post(reverse("group_create"), _new_group_form(other_site))

@@ -78,6 +78,19 @@ THERAPISTS = (
     DemoLogin("pnatarajan", "Priya", "Natarajan"),
 )
 CREDENTIALS = "MT-BC"
+# Where therapists work besides the sites of their groups: Priya covers Harbor Street's
+# front desk on Tuesdays, which is how she comes to use emergency access there.
+EXTRA_WORK_SITES = {"pnatarajan": (HARBOR,)}
+# Access outside the usual paths, for the administrator's review and the therapist's home:
+# Priya opened Marcus's record by emergency access a few hours ago, and the demo
+# therapist's enrolment of Luis gave her a first look at him.
+EMERGENCY_ACCESS = (
+    "pnatarajan",
+    "marcus",
+    "Marcus came to the front desk in distress after a relapse scare; Maya and Jordan are "
+    "at the regional training today. I needed his safety-plan contacts.",
+)
+FIRST_LOOK = ("therapist", "Tuesday Songwriting Circle", "luis")
 # The `artist` demo login: a teaching artist on one lullaby project (demo/lullaby.py).
 ARTIST = DemoLogin("artist", "Jamie", "Calloway")
 

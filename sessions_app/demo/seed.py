@@ -12,11 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from sessions_app.models import (
     Attendance,
+    EmergencyAccess,
     Enrollment,
     Facilitation,
     Group,
@@ -147,7 +149,34 @@ def demo_seed(*, now: datetime | None = None) -> DemoSummary:
     )
     # --- end lullaby ---
     _seed_reminders(participants, now=now)  # reminders
+    _seed_access(sites, therapists, participants, now=now)
     return _summary()
+
+
+def _seed_access(
+    sites: dict[str, Site],
+    therapists: dict[str, User],
+    participants: dict[str, Participant],
+    *,
+    now: datetime,
+) -> None:
+    """Work sites, one emergency access and one first look through enrolment."""
+    for username, names in cast.EXTRA_WORK_SITES.items():
+        therapists[username].sites.add(*(sites[name] for name in names))
+    username, key, reason = cast.EMERGENCY_ACCESS
+    if not EmergencyAccess.objects.filter(therapist=therapists[username]).exists():
+        started = now - timedelta(hours=3)
+        EmergencyAccess.objects.create(
+            therapist=therapists[username],
+            participant=participants[key],
+            reason=reason,
+            started_at=started,
+            expires_at=started + timedelta(hours=settings.EMERGENCY_ACCESS_HOURS),
+        )
+    username, group_name, key = cast.FIRST_LOOK
+    Enrollment.objects.filter(
+        group__name=group_name, participant=participants[key], enrolled_by__isnull=True
+    ).update(enrolled_by=therapists[username], first_look=True)
 
 
 def _seed_sites() -> dict[str, Site]:
