@@ -1,6 +1,7 @@
 """Refrain's domain model, one module per area, re-exported here."""
 
 from .consent import Consent, Disclosure
+from .drafts import KeptDraft
 from .groups import Enrollment, Facilitation, Group
 from .lullaby import LullabyProject, LyricDraft, ProjectConsent, RecordingSession, StageChange, Take
 from .meetings import Attendance, PlanItem, Session, SessionChange
@@ -17,6 +18,7 @@ __all__ = [
     "Enrollment",
     "Facilitation",
     "Group",
+    "KeptDraft",
     "LullabyProject",
     "LyricDraft",
     "NoteAddendum",
