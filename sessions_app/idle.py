@@ -23,7 +23,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -72,15 +74,26 @@ def _minutes_label(seconds: int) -> str:
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
+def _start(session, user, now: float) -> None:
+    session[_USER] = user.pk
+    session[_START] = now
+    session[_LAST] = now
+    # One query per sign-in, so that pages ask for a kept draft only when one waits.
+    session[_DRAFTS] = KeptDraft.objects.filter(user=user).exists()
+
+
+@receiver(user_logged_in, dispatch_uid="refrain_idle_login")
+def _signed_in(sender, request, user, **kwargs) -> None:
+    if request is not None and signs_out_when_idle(user):
+        _start(request.session, user, _now())
+
+
 def _track(request: HttpRequest, now: float) -> dict:
-    """This sign-in's times, started on its first request (a new sign-in, or another user)."""
+    """This sign-in's times; started here only for a session signed in before this
+    module was (a sign-in starts them itself)."""
     session = request.session
     if session.get(_USER) != request.user.pk:
-        session[_USER] = request.user.pk
-        session[_START] = now
-        session[_LAST] = now
-        # One query per sign-in, so that pages ask for a kept draft only when one waits.
-        session[_DRAFTS] = KeptDraft.objects.filter(user=request.user).exists()
+        _start(session, request.user, now)
     return session
 
 

@@ -2,6 +2,7 @@
 
 import html
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,13 +10,17 @@ from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import Page, expect
 
 from sessions_app import idle
 from sessions_app.models import KeptDraft, SessionNote
 from sessions_app.services.drafts import draft_keep
+from tests.factories import PASSWORD
+from tests.test_browser import PHONE, base_url, browser_type_launch_args, screenshots  # noqa: F401
 from tests.test_settings import _run, _settings
 
 MINUTE = 60
+DESKTOP = {"width": 1024, "height": 768}
 
 
 class Clock:
@@ -135,7 +140,7 @@ def test_it_records_the_idle_sign_out_in_the_audit_trail(signed_in, clock, thera
 
 
 def _post_note(client, session, **fields):
-    data = {"csrfmiddlewaretoken": "x", "format": "DAP", "data": "Drummed together.", **fields}
+    data = {"csrfmiddlewaretoken": "x", "format": "dap", "data": "Drummed together.", **fields}
     return client.post(
         _note_url(session), data, HTTP_REFERER="http://testserver" + _note_url(session)
     )
@@ -147,7 +152,7 @@ def test_it_keeps_an_idle_post_as_a_draft(signed_in, clock, session, therapist):
     draft = KeptDraft.objects.get(user=therapist)
     assert (draft.path, draft.data) == (
         _note_url(session),
-        {"format": ["DAP"], "data": ["Drummed together."]},
+        {"format": ["dap"], "data": ["Drummed together."]},
     )
 
 
@@ -185,7 +190,7 @@ def test_it_gives_the_draft_back_on_the_same_page(signed_in, clock, session, the
     _post_note(signed_in, session)
     signed_in.force_login(therapist)
     response = signed_in.get(_note_url(session))
-    assert _kept_draft_on(response) == {"format": ["DAP"], "data": ["Drummed together."]}
+    assert _kept_draft_on(response) == {"format": ["dap"], "data": ["Drummed together."]}
 
 
 def test_it_shows_the_notice_with_the_draft(signed_in, clock, session, therapist):
@@ -362,3 +367,68 @@ def test_it_reads_the_idle_minutes_from_the_environment(tmp_path):
 def test_it_refuses_an_idle_limit_under_a_minute(tmp_path):
     result = _run(tmp_path, "", {"STAFF_IDLE_MINUTES": "0"})
     assert "STAFF_IDLE_MINUTES must be at least 1; got 0" in result.stderr
+
+
+# --- In a real browser: the warning, "Stay signed in", and the note kept ---------------
+
+
+@pytest.fixture
+def short_idle_limit(settings):
+    """Eight seconds without activity, warned four before; the script pings every two."""
+    settings.STAFF_IDLE_SECONDS = 8
+    settings.STAFF_IDLE_WARNING_SECONDS = 4
+
+
+def _sign_in(page: Page, user) -> None:
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+@pytest.mark.browser
+def test_it_warns_signs_out_and_gives_the_note_back(
+    page: Page,
+    base_url: str,  # noqa: F811 (the fixture of tests/test_browser.py, imported above)
+    screenshots,  # noqa: F811
+    short_idle_limit,
+    therapist,
+    past_session,
+):
+    note = _note_url(past_session)
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"/login/?next={note}")
+    _sign_in(page, therapist)
+    expect(page).to_have_url(base_url + note)
+
+    page.get_by_label("DAP (data, assessment, plan)").check()
+    page.locator("textarea[name=data]").press_sequentially(
+        "Group wrote a verse together; D. led the", delay=20
+    )
+
+    warning = page.get_by_role("dialog", name="Are you still there?")
+    expect(warning).to_be_visible(timeout=15_000)
+    stay = warning.get_by_role("button", name="Stay signed in")
+    expect(stay).to_be_focused()
+    page.screenshot(path=screenshots / "idle-warning-desktop.png")
+
+    stay.click()
+    expect(warning).to_be_hidden()
+    # Past the limit the warning counted down to: still here, still signed in.
+    page.wait_for_timeout(5_000)
+    expect(page).to_have_url(base_url + note)
+
+    # Idle again: the warning comes back (on a phone this time), then the limit.
+    page.set_viewport_size(PHONE)
+    expect(warning).to_be_visible(timeout=15_000)
+    page.screenshot(path=screenshots / "idle-warning-phone.png")
+    expect(page).to_have_url(re.compile(r"/login/\?next=" + re.escape(note) + "$"), timeout=15_000)
+    expect(page.get_by_role("alert")).to_contain_text("what you were typing is kept")
+
+    _sign_in(page, therapist)
+    expect(page).to_have_url(base_url + note)
+    expect(page.locator("textarea[name=data]")).to_have_value(
+        "Group wrote a verse together; D. led the"
+    )
+    expect(page.get_by_role("status")).to_have_text(
+        "We kept what you were typing when you were signed out. Check it and save."
+    )
