@@ -17,6 +17,7 @@ signed out; what they were typing is not lost. Three pieces work together:
 Participants are left alone: their link sessions have their own short limit.
 """
 
+import math
 import time
 from urllib.parse import urlsplit
 
@@ -126,7 +127,8 @@ def seconds_left(request: HttpRequest, now: float | None = None) -> int:
     session = _track(request, now)
     idle_left = idle_seconds() - (now - session[_LAST])
     age_left = settings.SESSION_COOKIE_AGE - (now - session[_START])
-    return max(0, int(min(idle_left, age_left)))
+    # Rounded up, so that a page acting on it never arrives before the server agrees.
+    return max(0, math.ceil(min(idle_left, age_left)))
 
 
 def sign_out(request: HttpRequest, reason: str) -> None:
