@@ -98,6 +98,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: signs idle staff out with a message, keeping
+    # what they were posting as a draft.
+    "sessions_app.idle.IdleLogoffMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -120,6 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "sessions_app.idle.idle_context",
             ],
         },
     },
@@ -189,6 +193,14 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+# Staff (administrators, therapists, teaching artists) are signed out after this long
+# without activity, warned STAFF_IDLE_WARNING_SECONDS before; what they were typing is
+# kept for them (sessions_app/idle.py). Participants' link sessions have their own limit.
+STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 15)
+if STAFF_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured(f"STAFF_IDLE_MINUTES must be at least 1; got {STAFF_IDLE_MINUTES}")
+STAFF_IDLE_SECONDS = STAFF_IDLE_MINUTES * 60
+STAFF_IDLE_WARNING_SECONDS = 60
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

@@ -7,6 +7,6 @@ class SessionsAppConfig(AppConfig):
 
     def ready(self) -> None:
         # Audit trail: tracked models and the login signals.
-        from . import audit
+        from . import audit, idle  # noqa: F401 (idle: its sign-in signal)
 
         audit.register_models()

@@ -471,12 +471,17 @@ def _logged_in(sender, request, user, **kwargs) -> None:
 def _logged_out(sender, request, user, **kwargs) -> None:
     if user is None:
         return
+    details = {"what": LOGOUT}
+    # Set by whoever ends the session for the person (sessions_app/idle.py: "idle").
+    reason = getattr(request, "logout_reason", None)
+    if reason:
+        details["reason"] = reason
     _write(
         request=request,
         model=_user_model(),
         pk=user.pk,
         label=str(user),
-        details={"what": LOGOUT},
+        details=details,
         actor=user,
     )
 

@@ -2,6 +2,7 @@
 
 from .access import EmergencyAccess
 from .consent import Consent, Disclosure
+from .drafts import KeptDraft
 from .groups import Enrollment, Facilitation, Group
 from .lullaby import LullabyProject, LyricDraft, ProjectConsent, RecordingSession, StageChange, Take
 from .meetings import Attendance, PlanItem, Session, SessionChange
@@ -19,6 +20,7 @@ __all__ = [
     "Enrollment",
     "Facilitation",
     "Group",
+    "KeptDraft",
     "LullabyProject",
     "LyricDraft",
     "NoteAddendum",
