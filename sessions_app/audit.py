@@ -338,6 +338,8 @@ NOT_AUDITED: dict[str, str] = {
     "report_overview": "counts per site, no people",
     "report_site": "counts per group, no people",
     "emergency_access_end": "an action; its change is in the trail",
+    "idle_keepalive": "keeps a staff sign-in alive; no record",
+    "idle_expire": "signs out after idle time, keeping the typed draft for its author",
     "emergency_access_reviewed": "an action; its change is in the trail",
     "first_look_decide": "an action; its change is in the trail",
 }

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sessions_app', '0008_session_attendance_tallies'),
+        ('sessions_app', '0009_kept_draft'),
     ]
 
     operations = [
