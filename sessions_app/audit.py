@@ -10,6 +10,9 @@ Built on django-auditlog, whose `LogEntry` table holds every entry:
   page is audited by adding one line here rather than by remembering it in its view.
 - logins, logouts and failed logins: ACCESS entries against the user (failed logins
   for an unknown username against no account in particular), from Django's auth signals.
+- two-step sign-in: setting it up, passing and failing the second step, using a
+  recovery code, new codes and an administrator's reset, against the user whose
+  second factor it is (`log_second_factor`; failures through the failed-login signal).
 
 Entries cannot be changed or deleted: the admin is read-only and PostgreSQL refuses
 UPDATE and DELETE on the table (migration 0004_audit_log_append_only).
@@ -37,7 +40,24 @@ ACCESS = LogEntry.Action.ACCESS
 # What an ACCESS entry says happened, in additional_data["what"].
 VIEW, PRINT, EXPORT = "view", "print", "export"
 LOGIN, LOGIN_FAILED, LOGOUT = "login", "login_failed", "logout"
-ACCESS_KINDS = (VIEW, PRINT, EXPORT, LOGIN, LOGIN_FAILED, LOGOUT)
+# Two-step sign-in (sessions_app.mfa).
+MFA_ENROLLED, MFA_VERIFIED, MFA_FAILED = "mfa_enrolled", "mfa_verified", "mfa_failed"
+MFA_RECOVERY_USED, MFA_CODES_GENERATED = "mfa_recovery_used", "mfa_codes_generated"
+MFA_RESET = "mfa_reset"
+ACCESS_KINDS = (
+    VIEW,
+    PRINT,
+    EXPORT,
+    LOGIN,
+    LOGIN_FAILED,
+    LOGOUT,
+    MFA_ENROLLED,
+    MFA_VERIFIED,
+    MFA_FAILED,
+    MFA_RECOVERY_USED,
+    MFA_CODES_GENERATED,
+    MFA_RESET,
+)
 
 REDACTED = "[not shown]"
 
@@ -350,13 +370,19 @@ def _logged_out(sender, request, user, **kwargs) -> None:
     )
 
 
+# The sender of the failed-login signal for a wrong second step, so that the login
+# throttle counts it and the trail tells it from a wrong password.
+SECOND_STEP = "sessions_app.mfa"
+
+
 @receiver(user_login_failed, dispatch_uid="refrain_audit_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs) -> None:
     """A failed login, against the account it named if there is one.
 
     The attempted username is kept (people do type a password into the username box;
     this trail is for administrators only and the password itself never reaches here:
-    Django masks it in `credentials`).
+    Django masks it in `credentials`). A wrong second step is a failed login of its own
+    kind; the code typed is never kept.
     """
     User = _user_model()
     username = str(credentials.get(User.USERNAME_FIELD, "") or "")[:150]
@@ -366,8 +392,25 @@ def _login_failed(sender, credentials, request=None, **kwargs) -> None:
         model=User,
         pk=account.pk if account is not None else None,
         label=str(account) if account is not None else "",
-        details={"what": LOGIN_FAILED, "username": username},
+        details={
+            "what": MFA_FAILED if sender == SECOND_STEP else LOGIN_FAILED,
+            "username": username,
+        },
         actor=None,
+    )
+
+
+def log_second_factor(
+    *, request: HttpRequest | None, user, what: str, by=None, details: dict | None = None
+) -> LogEntry:
+    """An event of `user`'s two-step sign-in, done by `by` (an administrator's reset)
+    or by the user themself."""
+    by = by or user
+    extra = {"what": what, "username": user.get_username(), **(details or {})}
+    if by.pk != user.pk:
+        extra["by"] = by.get_username()
+    return _write(
+        request=request, model=_user_model(), pk=user.pk, label=str(user), details=extra, actor=by
     )
 
 
@@ -379,6 +422,12 @@ def access_kinds_label(what: str) -> str:
         LOGIN: "Logged in",
         LOGIN_FAILED: "Failed login",
         LOGOUT: "Logged out",
+        MFA_ENROLLED: "Set up two-step sign-in",
+        MFA_VERIFIED: "Passed the second step",
+        MFA_FAILED: "Failed the second step",
+        MFA_RECOVERY_USED: "Used a recovery code",
+        MFA_CODES_GENERATED: "Made new recovery codes",
+        MFA_RESET: "Reset two-step sign-in",
     }.get(what, "Accessed")
 
 

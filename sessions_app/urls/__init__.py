@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("sessions_app.urls.core")),
+    path("", include("sessions_app.urls.mfa")),  # two-step sign-in
     path("groups/", include("sessions_app.urls.groups")),
     path("sessions/", include("sessions_app.urls.meetings")),
     path("sessions/", include("sessions_app.urls.attendance")),
