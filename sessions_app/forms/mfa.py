@@ -1,26 +1,22 @@
-"""Two-step sign-in: the code typed at the second step or to confirm an authenticator."""
+"""Two-step sign-in: the code typed to confirm an authenticator or at the second step."""
 
 from django import forms
 
 
+def _code_field(help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text=help_text,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+
 class CodeForm(forms.Form):
-    code = forms.CharField(
-        label="Code",
-        max_length=32,
-        strip=True,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
-        ),
-    )
+    code = _code_field()
 
 
-class SecondStepForm(CodeForm):
-    code = forms.CharField(
-        label="Code",
-        max_length=32,
-        strip=True,
-        help_text="Six digits from your authenticator app, or one of your recovery codes.",
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
-        ),
-    )
+class SecondStepForm(forms.Form):
+    code = _code_field("Six digits from your authenticator app, or one of your recovery codes.")
