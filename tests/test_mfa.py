@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from tests import factories as f
 from tests.test_browser import base_url, browser_type_launch_args  # noqa: F401
+from tests.test_settings import _failure, _settings
 
 # As in test_browser: Playwright leaves an event loop in the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -53,6 +54,29 @@ def entries(user, what: str):
     return LogEntry.objects.filter(
         action=LogEntry.Action.ACCESS, object_id=user.pk, additional_data__what=what
     )
+
+
+# --- The setting ------------------------------------------------------------------------------
+
+PRODUCTION = {"DEBUG": "0", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "refrain.example.org"}
+
+
+def test_it_is_required_with_debug_off(tmp_path):
+    assert _settings(tmp_path, ["STAFF_MFA_REQUIRED"], **PRODUCTION)["STAFF_MFA_REQUIRED"]
+
+
+def test_it_is_not_required_with_debug_on(tmp_path):
+    assert not _settings(tmp_path, ["STAFF_MFA_REQUIRED"], DEBUG="1")["STAFF_MFA_REQUIRED"]
+
+
+def test_it_may_be_turned_off_with_debug_off(tmp_path):
+    env = {**PRODUCTION, "STAFF_MFA_REQUIRED": "0"}
+    assert not _settings(tmp_path, ["STAFF_MFA_REQUIRED"], **env)["STAFF_MFA_REQUIRED"]
+
+
+def test_it_refuses_a_setting_it_cannot_read(tmp_path):
+    line = _failure(tmp_path, STAFF_MFA_REQUIRED="sometimes")
+    assert "STAFF_MFA_REQUIRED must be one of" in line
 
 
 # --- Who is sent where --------------------------------------------------------------------
