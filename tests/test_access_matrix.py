@@ -82,6 +82,9 @@ AUDIENCE_OVERRIDES |= {
     )
 }
 # --- end administration
+# Two-step sign-in: an administrator resets the second factor of staff at their sites
+# (`user_id` is `therapist`, who runs `group` at `site`).
+AUDIENCE_OVERRIDES["mfa_reset"] = ADMIN_ONLY
 
 # Namespaces protected as a whole by something else: the Django admin requires
 # is_staff, which only administrators have (tested in test_it_keeps_the_admin_to_staff).
@@ -107,6 +110,7 @@ def _object_ids(request) -> dict[str, Callable[[], int]]:
         "site_id": lambda: request.getfixturevalue("site").pk,
         "therapist_id": lambda: request.getfixturevalue("therapist").pk,
         "consent_id": lambda: _consent(request).pk,
+        "user_id": lambda: request.getfixturevalue("therapist").pk,
     }
 
 
