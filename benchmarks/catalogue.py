@@ -47,6 +47,9 @@ NOT_PAGES = {
     "note_addendum": "POST only (a GET goes back to the note's addenda)",
     "healthz": "a probe: its status follows Celery beat, which the benchmark does not run",
     "lullaby_take_audio": "serves an uploaded file; the scale data has none",
+    "mfa_recovery_codes": "POST only",
+    "mfa_verify": "the second step, asked only of staff who set one up; the benchmark's "
+    "staff have none (STAFF_MFA_REQUIRED=0)",
 }
 
 
@@ -253,6 +256,9 @@ def _therapist_pages(p: Picks) -> list[Page]:
         _page("group_enroll", t, g),
         _page("group_skip_date", t, g),
         _page("lullaby_board", t, label="lullaby_board (therapist)"),
+        # Setting up two-step sign-in: the page and its QR code.
+        _page("mfa_security", t),
+        _page("mfa_qr", t),
     ]
     if p.upcoming is not None:
         rows += [
@@ -366,6 +372,8 @@ def _siteadmin_pages(p: Picks, *, today: date) -> list[Page]:
         _page("participant_records_export", a, _site_participant(p)),
         _page("reminder_failures", a, label="reminder_failures (site admin)"),
         _page("song_list", a, label="song_list (site admin)"),
+        _page("mfa_staff", a),
+        _page("mfa_reset", a, _site_therapist(p)),
     ]
     return [row for row in rows if row is not None]
 

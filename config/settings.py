@@ -85,6 +85,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    # Two-step sign-in for staff: authenticator apps (TOTP) and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Audit trail: before sessions_app, whose admin replaces its LogEntry admin.
     "auditlog",
     "sessions_app",
@@ -97,6 +101,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which second factor, if any, this session passed; then staff who have not passed
+    # one are sent to the second step (or to set one up) before any page.
+    "django_otp.middleware.OTPMiddleware",
+    "sessions_app.mfa.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication and messages: signs idle staff out with a message, keeping
     # what they were posting as a draft.
@@ -179,6 +187,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Staff (administrators, therapists, teaching artists) sign in with a second factor: an
+# authenticator app, or one of their recovery codes. Required whenever DEBUG is off;
+# off by default with DEBUG on, so that the demo stays one command. Staff who set one
+# up are asked for it either way.
+STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", not DEBUG)
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Refrain")
 
 # Login throttling: a shared tablet at the door must not become a password oracle.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -187,6 +202,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# A failed second step is a failed login too (sessions_app.mfa); the code typed is
+# masked like a password in axes' record of the attempt.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 
 # Clinical records on shared computers: sessions end with the browser and after a
 # working day at the most.

@@ -3,6 +3,8 @@ from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import (
     Attendance,
@@ -277,3 +279,11 @@ class RecordingSessionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Recording sessions are logged in the app, where consent to record is checked.
         return False
+
+
+# Two-step sign-in: django-otp's admin would show every staff member's authenticator
+# secret and recovery codes to whoever has the admin. Resets go through the
+# administrators' page instead, which checks who may reset whose and audits it.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -10,3 +10,5 @@ class SessionsAppConfig(AppConfig):
         from . import audit, idle  # noqa: F401 (idle: its sign-in signal)
 
         audit.register_models()
+        # Two-step sign-in: notes at login whether the user has an authenticator.
+        from . import mfa  # noqa: F401

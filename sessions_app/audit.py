@@ -15,6 +15,10 @@ Built on django-auditlog, whose `LogEntry` table holds every entry:
 - emergency access: opening a participant's record by break-glass is an entry of its
   own, and every page seen under it carries additional_data["emergency"].
 
+- two-step sign-in: setting it up, passing and failing the second step, using a
+  recovery code, new codes and an administrator's reset, against the user whose
+  second factor it is (`log_second_factor`; failures through the failed-login signal).
+
 Every URL is either in `AUDITED_PAGES` or in `NOT_AUDITED` with the reason it shows no
 participant's name or clinical data; a test over the URLconf keeps it so.
 
@@ -45,7 +49,26 @@ ACCESS = LogEntry.Action.ACCESS
 VIEW, PRINT, EXPORT = "view", "print", "export"
 LOGIN, LOGIN_FAILED, LOGOUT = "login", "login_failed", "logout"
 REFUSED, EMERGENCY = "refused", "emergency_access"
-ACCESS_KINDS = (VIEW, PRINT, EXPORT, LOGIN, LOGIN_FAILED, LOGOUT, REFUSED, EMERGENCY)
+# Two-step sign-in (sessions_app.mfa).
+MFA_ENROLLED, MFA_VERIFIED, MFA_FAILED = "mfa_enrolled", "mfa_verified", "mfa_failed"
+MFA_RECOVERY_USED, MFA_CODES_GENERATED = "mfa_recovery_used", "mfa_codes_generated"
+MFA_RESET = "mfa_reset"
+ACCESS_KINDS = (
+    VIEW,
+    PRINT,
+    EXPORT,
+    LOGIN,
+    LOGIN_FAILED,
+    LOGOUT,
+    MFA_ENROLLED,
+    MFA_VERIFIED,
+    MFA_FAILED,
+    MFA_RECOVERY_USED,
+    MFA_CODES_GENERATED,
+    MFA_RESET,
+    REFUSED,
+    EMERGENCY,
+)
 
 REDACTED = "[not shown]"
 
@@ -339,6 +362,12 @@ NOT_AUDITED: dict[str, str] = {
     "report_site": "counts per group, no people",
     "emergency_access_end": "an action; its change is in the trail",
     "idle_keepalive": "keeps a staff sign-in alive; no record",
+    "mfa_verify": "the second sign-in step; its outcome is an entry of its own",
+    "mfa_security": "the person's own two-step sign-in; setting it up is an entry",
+    "mfa_qr": "the person's own authenticator key",
+    "mfa_recovery_codes": "the person's own recovery codes; making them is an entry",
+    "mfa_staff": "staff names and whether they have a second factor; no participants",
+    "mfa_reset": "a staff member's second factor; the reset is an entry",
     "idle_expire": "signs out after idle time, keeping the typed draft for its author",
     "emergency_access_reviewed": "an action; its change is in the trail",
     "first_look_decide": "an action; its change is in the trail",
@@ -488,13 +517,19 @@ def _logged_out(sender, request, user, **kwargs) -> None:
     )
 
 
+# The sender of the failed-login signal for a wrong second step, so that the login
+# throttle counts it and the trail tells it from a wrong password.
+SECOND_STEP = "sessions_app.mfa"
+
+
 @receiver(user_login_failed, dispatch_uid="refrain_audit_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs) -> None:
     """A failed login, against the account it named if there is one.
 
     The attempted username is kept (people do type a password into the username box;
     this trail is for administrators only and the password itself never reaches here:
-    Django masks it in `credentials`).
+    Django masks it in `credentials`). A wrong second step is a failed login of its own
+    kind; the code typed is never kept.
     """
     User = _user_model()
     username = str(credentials.get(User.USERNAME_FIELD, "") or "")[:150]
@@ -504,8 +539,25 @@ def _login_failed(sender, credentials, request=None, **kwargs) -> None:
         model=User,
         pk=account.pk if account is not None else None,
         label=str(account) if account is not None else "",
-        details={"what": LOGIN_FAILED, "username": username},
+        details={
+            "what": MFA_FAILED if sender == SECOND_STEP else LOGIN_FAILED,
+            "username": username,
+        },
         actor=None,
+    )
+
+
+def log_second_factor(
+    *, request: HttpRequest | None, user, what: str, by=None, details: dict | None = None
+) -> LogEntry:
+    """An event of `user`'s two-step sign-in, done by `by` (an administrator's reset)
+    or by the user themself."""
+    by = by or user
+    extra = {"what": what, "username": user.get_username(), **(details or {})}
+    if by.pk != user.pk:
+        extra["by"] = by.get_username()
+    return _write(
+        request=request, model=_user_model(), pk=user.pk, label=str(user), details=extra, actor=by
     )
 
 
@@ -519,6 +571,12 @@ def access_kinds_label(what: str) -> str:
         LOGOUT: "Logged out",
         REFUSED: "Refused",
         EMERGENCY: "Emergency access",
+        MFA_ENROLLED: "Set up two-step sign-in",
+        MFA_VERIFIED: "Passed the second step",
+        MFA_FAILED: "Failed the second step",
+        MFA_RECOVERY_USED: "Used a recovery code",
+        MFA_CODES_GENERATED: "Made new recovery codes",
+        MFA_RESET: "Reset two-step sign-in",
     }.get(what, "Accessed")
 
 

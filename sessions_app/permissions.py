@@ -817,3 +817,52 @@ def emergency_accesses_shown_with(
     if is_administrator(user) or participants_in_care(user).filter(pk=participant.pk).exists():
         return accesses
     return accesses.filter(therapist=user)
+
+
+# --- Two-step sign-in: who has a second factor, who may reset whose -----------------
+#
+# Staff sign in with a second factor (sessions_app.mfa): administrators, therapists,
+# teaching artists and superusers, and anyone the Django admin lets in. Participants
+# keep their signed links and optional password. An administrator may reset the second
+# factor of the staff who work at the sites they administer: its other administrators,
+# the therapists facilitating groups or running lullaby projects there, the teaching
+# artists on lullaby projects of its participants. Never their own (that would skip the
+# step they just passed), and never a superuser's unless they are one: a reset lets the
+# next person who knows the password set up their own authenticator.
+
+
+def has_second_factor_role(user: User) -> bool:
+    """Whether the user signs in with a second factor."""
+    return user.is_authenticated and (
+        user.is_administrator or user.is_therapist or user.is_teaching_artist or user.is_staff
+    )
+
+
+def check_second_factor_pages(request: HttpRequest) -> None:
+    """For one's own two-step sign-in pages: staff only, everyone else 404."""
+    if not has_second_factor_role(request.user):
+        raise deny(request, "two-step sign-in pages")
+
+
+def second_factor_resettable_for(user: User) -> QuerySet[User]:
+    """Staff whose second factor the user may reset."""
+    if not is_administrator(user):
+        return User.objects.none()
+    staff = ~Q(role=User.Role.PARTICIPANT) | Q(is_superuser=True) | Q(is_staff=True)
+    if user.is_superuser:
+        return User.objects.filter(staff).exclude(pk=user.pk)
+    sites = report_sites_for(user).values("pk")
+    works_there = (
+        Q(sites__in=sites)
+        | Q(facilitations__group__site__in=sites)
+        | Q(lullaby_projects__participant__site__in=sites)
+        | Q(artist_projects__participant__site__in=sites)
+    )
+    return User.objects.filter(
+        pk__in=User.objects.filter(staff, works_there, is_superuser=False).values("pk")
+    ).exclude(pk=user.pk)
+
+
+def get_second_factor_resettable(request: HttpRequest, user_id: int) -> User:
+    check_admin_pages(request)
+    return _get_or_404(request, second_factor_resettable_for(request.user), user_id)

@@ -82,6 +82,9 @@ AUDIENCE_OVERRIDES |= {
     )
 }
 # --- end administration
+# Two-step sign-in: an administrator resets the second factor of staff at their sites
+# (`user_id` is `therapist`, who runs `group` at `site`).
+AUDIENCE_OVERRIDES["mfa_reset"] = ADMIN_ONLY
 
 # --- Access outside the usual paths. Emergency access is for a therapist at the
 # participant's site outside their groups: nobody in the cast is one for `participant`
@@ -121,6 +124,7 @@ def _object_ids(request) -> dict[str, Callable[[], int]]:
         "therapist_id": lambda: request.getfixturevalue("therapist").pk,
         "consent_id": lambda: _consent(request).pk,
         "access_id": lambda: _emergency_access(request).pk,
+        "user_id": lambda: request.getfixturevalue("therapist").pk,
     }
 
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("sessions_app.urls.core")),
     path("signed-in/", include("sessions_app.urls.idle")),  # idle logoff, kept drafts
+    path("", include("sessions_app.urls.mfa")),  # two-step sign-in
     path("groups/", include("sessions_app.urls.groups")),
     path("sessions/", include("sessions_app.urls.meetings")),
     path("sessions/", include("sessions_app.urls.attendance")),
