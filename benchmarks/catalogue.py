@@ -44,6 +44,7 @@ NOT_PAGES = {
     "participant_links_revoke": "POST only",
     "participant_feed_reset": "POST only",
     "reminder_retry": "POST only",
+    "csp_report": "POST only (browsers report CSP violations to it)",
     "note_addendum": "POST only (a GET goes back to the note's addenda)",
     "healthz": "a probe: its status follows Celery beat, which the benchmark does not run",
     "lullaby_take_audio": "serves an uploaded file; the scale data has none",

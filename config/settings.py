@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Content-Security-Policy; its system checks catch settings in the pre-4.0 format.
+    "csp",
     # Audit trail: before sessions_app, whose admin replaces its LogEntry admin.
     "auditlog",
     "sessions_app",
@@ -96,11 +98,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Security headers on every response Django answers (static files included).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After sessions and authentication, whose outcome it reads; after WhiteNoise, which
+    # answers static files before it and keeps their long caching.
+    "sessions_app.security_headers.NoStoreMiddleware",
     # Which second factor, if any, this session passed; then staff who have not passed
     # one are sent to the second step (or to set one up) before any page.
     "django_otp.middleware.OTPMiddleware",
@@ -415,9 +423,90 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 30)
+# includeSubDomains reaches only the hosts under the one serving Refrain (for
+# refrain.example.org: *.refrain.example.org), never the organisation's other sites,
+# and nothing under it should ever speak plain HTTP.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# Browsers' preload list takes whole registrable domains (example.org, every subdomain,
+# a year's max-age, hard to undo): a decision for the domain's owner, not for one app on
+# one of its hosts. Off unless asked for, and then check --deploy's reminder of it
+# (security.W021) is silenced for that reason alone.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy: everything from our own origin, nothing inline, no eval.
+# Scripts and styles live in static/; charts are server-rendered SVG; lullaby audio
+# comes from our own views. Browsers report violations to our csp_report view, which
+# logs them (logger "refrain.csp"). The path is literal because settings cannot reverse
+# URLs; tests/test_security_headers.py holds it to the URLconf.
+CSP_REPORT_PATH = "/csp-report/"
+_SELF = "'self'"
+_NONE = "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "media-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_NONE],
+        "frame-ancestors": [_NONE],
+        "form-action": [_SELF],
+        "report-uri": [CSP_REPORT_PATH],
+    }
+}
+# Powerful browser features, all switched off: no page records, films, locates, pays
+# or talks to devices (lullaby recordings are uploaded as files, played by <audio>).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "captured-surface-control",
+        "clipboard-read",
+        "clipboard-write",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "gamepad",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "identity-credentials-get",
+        "idle-detection",
+        "interest-cohort",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "otp-credentials",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-create",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "speaker-selection",
+        "storage-access",
+        "sync-xhr",
+        "usb",
+        "web-share",
+        "window-management",
+        "xr-spatial-tracking",
+    )
+}
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # /healthz is probed over plain HTTP by load balancers.
@@ -434,5 +523,7 @@ LOGGING = {
         "refrain.access": {"level": "INFO"},
         # Lockouts and repeated failures are warnings; every reset is not news.
         "axes": {"level": "WARNING"},
+        # Content-Security-Policy violations browsers report: what was blocked and where.
+        "refrain.csp": {"level": "WARNING"},
     },
 }

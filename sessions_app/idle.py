@@ -188,6 +188,8 @@ class IdleLogoffMiddleware:
             "/" + settings.STATIC_URL.lstrip("/"),
             reverse("idle_keepalive"),
             reverse("idle_expire"),
+            # Sent by the browser on its own, not by the person.
+            reverse("csp_report"),
         )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -41,6 +41,7 @@ OPEN_PAGES = frozenset(
         "login",
         "logout",
         "healthz",
+        "csp_report",
         "mfa_verify",
         "participant_link",
         "participant_home",

@@ -39,5 +39,5 @@ def test_it_logs_out_with_a_post(client, therapist):
 
 def test_it_serves_the_login_page_with_local_bootstrap(client, db):
     body = client.get(reverse("login")).content.decode()
-    assert "/static/vendor/bootstrap/bootstrap.min.css" in body
+    assert "/static/vendor/bootstrap/bootstrap.csp.min.css" in body
     assert "cdn" not in body.lower()

@@ -3,7 +3,7 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from ..views import health, home
+from ..views import csp_reports, health, home
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -12,4 +12,6 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     # Browsers ask for /favicon.ico before reading the page's icon link.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    # Browsers' reports of what the Content-Security-Policy blocked (settings.CSP_REPORT_PATH).
+    path("csp-report/", csp_reports.csp_report, name="csp_report"),
 ]
