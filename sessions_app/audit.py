@@ -325,6 +325,7 @@ NOT_AUDITED: dict[str, str] = {
     "login": "the login form",
     "logout": "logs out; the logout itself is an entry",
     "healthz": "service health",
+    "favicon": "the site's icon",
     "csp_report": "browsers' reports of blocked content; logged without paths or ids",
     "group_list": "groups' names, times and counts",
     "group_create": "a form for a new group",

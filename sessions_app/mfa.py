@@ -42,6 +42,7 @@ OPEN_PAGES = frozenset(
         "logout",
         "healthz",
         "csp_report",
+        "favicon",
         "mfa_verify",
         "participant_link",
         "participant_home",

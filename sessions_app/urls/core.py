@@ -1,7 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import path
-from django.views.generic import RedirectView
 
 from ..views import csp_reports, health, home
 
@@ -11,7 +9,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", health.healthz, name="healthz"),
     # Browsers ask for /favicon.ico before reading the page's icon link.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", home.favicon, name="favicon"),
     # Browsers' reports of what the Content-Security-Policy blocked (settings.CSP_REPORT_PATH).
     path("csp-report/", csp_reports.csp_report, name="csp_report"),
 ]

@@ -3,7 +3,9 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from .. import links, selectors
 from ..permissions import participant_profile
@@ -70,3 +72,10 @@ def _home(request: HttpRequest) -> HttpResponse:
     return render(
         request, "home/participant.html", {"participant": participant, "sessions": sessions}
     )
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Browsers ask for /favicon.ico before reading the page's icon link; the static
+    # file's name is known only at run time (hashed in production).
+    return redirect(static("favicon.svg"), permanent=True)
