@@ -814,7 +814,13 @@ def emergency_accesses_shown_with(
     therapists and their site's administrators (who see the record anyway), and for the
     therapist who holds one (their own only)."""
     accesses = EmergencyAccess.objects.filter(participant=participant)
-    if is_administrator(user) or participants_in_care(user).filter(pk=participant.pk).exists():
+    if is_administrator(user):
+        return accesses
+    # get_participant_for_user has already found out for a therapist.
+    in_care = getattr(participant, "_in_care", None)
+    if in_care is None:
+        in_care = participants_in_care(user).filter(pk=participant.pk).exists()
+    if in_care:
         return accesses
     return accesses.filter(therapist=user)
 

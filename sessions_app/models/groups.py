@@ -138,7 +138,8 @@ class Enrollment(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    first_look = models.BooleanField(default=False)
+    # A database default too: the scale seed loads enrolments with COPY.
+    first_look = models.BooleanField(default=False, db_default=False)
     access_reviewed_at = models.DateTimeField(null=True, blank=True)
     access_reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
