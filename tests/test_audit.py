@@ -343,6 +343,21 @@ def test_it_filters_by_user_action_and_date(client, admin, therapist, co_therapi
     assert "Choose the kind of record the id belongs to." in body
 
 
+def test_it_refuses_dates_at_the_ends_of_the_calendar_with_a_clear_error(client, admin):
+    client.force_login(admin)
+    response = client.get(reverse("audit_log"), {"start": "0001-01-01", "end": "9999-12-31"})
+    assert response.status_code == 200
+    assert "Enter a date between 1900-01-01 and 2999-12-31." in response.content.decode()
+
+
+def test_it_keeps_the_dates_typed_when_refusing_them(client, admin):
+    client.force_login(admin)
+    response = client.get(reverse("audit_log"), {"start": "0001-01-01", "end": "9999-12-31"})
+    body = response.content.decode()
+    assert 'value="0001-01-01"' in body
+    assert 'value="9999-12-31"' in body
+
+
 @pytest.mark.parametrize("size", [1, 30])
 def test_it_reviews_the_trail_in_bounded_queries(
     client, admin, therapist, group, past_session, django_assert_max_num_queries, size

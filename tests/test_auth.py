@@ -21,6 +21,12 @@ def test_it_says_what_is_wrong_and_keeps_the_username(client, therapist):
     assert 'value="therapist"' in body
 
 
+def test_it_refuses_an_overlong_username_and_keeps_the_form(client, db):
+    response = client.post(reverse("login"), {"username": "x" * 10_000, "password": "guess"})
+    assert response.status_code == 200
+    assert "Ensure this value has at most 150 characters" in response.content.decode()
+
+
 def test_it_locks_out_after_repeated_failures(client, therapist, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("login"), {"username": "therapist", "password": "guess"})

@@ -188,6 +188,13 @@ def test_it_answers_404_to_an_unknown_token(client, db):
         assert client.get(reverse(name, args=["not-a-token"])).status_code == 404
 
 
+@pytest.mark.parametrize("kind", ["t", "p"])
+@pytest.mark.parametrize("token", ["%00", "abc%00def", "%C3%A9t%C3%A9", "a.b", "%20"])
+def test_it_answers_404_to_a_token_no_feed_could_have(client, db, kind, token):
+    response = client.get(f"/calendar/{kind}/{token}.ics")
+    assert response.status_code == 404
+
+
 def test_it_needs_no_login_and_sets_no_cookie(client, group, therapist_feed):
     _sessions(group, 1)
     response = client.get(therapist_feed)

@@ -187,6 +187,31 @@ def test_it_refuses_a_capacity_below_who_is_enrolled(client, therapist, group):
     assert group.capacity == 12
 
 
+def test_it_refuses_a_first_date_at_the_end_of_the_calendar(client, therapist, group):
+    client.force_login(therapist)
+    data = {
+        "name": group.name,
+        "enrollment": "open",
+        "capacity": "12",
+        "weekday": "1",
+        "start_time": "10:00",
+        "duration_minutes": "60",
+        "first_date": "9999-12-31",
+        "room": "",
+    }
+    response = client.post(reverse("group_edit", args=[group.pk]), data)
+    assert response.status_code == 200
+    assert "Enter a date between 1900-01-01 and 2999-12-31." in response.content.decode()
+
+
+def test_it_creates_no_group_from_dates_at_the_end_of_the_calendar(client, therapist, site):
+    client.force_login(therapist)
+    data = _new_group_form(site, first_date="9999-12-25", last_date="9999-12-31")
+    response = client.post(reverse("group_create"), data)
+    assert response.status_code == 200
+    assert not Group.objects.filter(name="Wednesday Songwriting").exists()
+
+
 def test_it_lists_only_the_groups_a_user_may_see(client, cast, group, other_group):
     client.force_login(cast["therapist"])
     body = client.get(reverse("group_list")).content.decode()

@@ -201,6 +201,20 @@ def test_a_retry_never_returns_to_another_site(client, admin, failed):
     assert response["Location"] == reverse("session_detail", args=[failed.session_id])
 
 
+@pytest.mark.parametrize("back", ["0", "session_detail", "reminder_failures", "\x00"])
+def test_a_retry_with_a_next_that_is_not_a_path_returns_to_the_session(client, admin, failed, back):
+    client.force_login(admin)
+    response = client.post(reverse("reminder_retry", args=[failed.pk]), {"next": back})
+    assert response["Location"] == reverse("session_detail", args=[failed.session_id])
+
+
+def test_a_retry_with_a_bad_next_is_still_queued(client, admin, failed):
+    client.force_login(admin)
+    client.post(reverse("reminder_retry", args=[failed.pk]), {"next": "0"})
+    failed.refresh_from_db()
+    assert failed.status == "pending"
+
+
 # --- Bounded queries -------------------------------------------------------------------------
 
 

@@ -176,6 +176,19 @@ def test_it_refuses_an_end_before_the_start(client, admin, site):
     assert "The end date is before the start date." in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "period",
+    [{"start": "9999-12-01", "end": "9999-12-31"}, {"start": "0001-01-01", "end": "0001-01-31"}],
+)
+def test_it_refuses_dates_at_the_ends_of_the_calendar_with_a_clear_error(
+    client, admin, site, period
+):
+    client.force_login(admin)
+    response = client.get(reverse("report_overview"), period)
+    assert response.status_code == 200
+    assert "Enter a date between 1900-01-01 and 2999-12-31." in response.content.decode()
+
+
 # --- Drill-down and slipping away -------------------------------------------------------
 
 

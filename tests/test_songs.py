@@ -115,6 +115,14 @@ def test_it_does_not_follow_a_next_url_to_another_site(client, therapist):
     assert response["Location"] == reverse("song_detail", args=[Song.objects.get().pk])
 
 
+def test_it_goes_to_the_new_song_when_next_is_not_a_path(client, therapist):
+    # "0" passes the host check as a relative URL; it must not be tried as a view name.
+    client.force_login(therapist)
+    response = client.post(reverse("song_new"), _song_form(next="0"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("song_detail", args=[Song.objects.get().pk])
+
+
 # --- finding songs -------------------------------------------------------------------
 
 

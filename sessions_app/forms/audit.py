@@ -3,6 +3,7 @@
 from django import forms
 
 from ..audit import ACCESS_KINDS, access_kinds_label, audited_models
+from . import BoundedDateField
 from .groups import DATE
 
 ACTIONS = [("create", "Created"), ("update", "Changed"), ("delete", "Deleted")] + [
@@ -19,8 +20,8 @@ class AuditFilterForm(forms.Form):
     record_type = forms.ChoiceField(required=False, label="Record")
     record_id = forms.IntegerField(required=False, min_value=1, label="Record id")
     action = forms.ChoiceField(required=False, choices=[("", "Any action"), *ACTIONS])
-    start = forms.DateField(required=False, label="From", widget=DATE)
-    end = forms.DateField(required=False, label="To", widget=DATE)
+    start = BoundedDateField(required=False, label="From", widget=DATE)
+    end = BoundedDateField(required=False, label="To", widget=DATE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

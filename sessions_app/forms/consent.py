@@ -5,6 +5,7 @@ Forms only normalise input; `sessions_app.services.consent` decides.
 
 from django import forms
 
+from . import BoundedDateField
 from .groups import DATE
 
 
@@ -21,8 +22,8 @@ class ConsentForm(forms.Form):
         help_text="The person or organisation named on the form.",
     )
     purpose = forms.CharField(max_length=255, help_text="e.g. “coordination of care”.")
-    signed_on = forms.DateField(label="Signed on", widget=DATE)
-    expires_on = forms.DateField(
+    signed_on = BoundedDateField(label="Signed on", widget=DATE)
+    expires_on = BoundedDateField(
         label="Expires on", widget=DATE, help_text="The date the signed form gives."
     )
 
@@ -42,8 +43,8 @@ class ExportForm(forms.Form):
         required=False,
         label="Include the therapists’ signed notes about the participant",
     )
-    start = forms.DateField(required=False, label="Sessions from", widget=DATE)
-    end = forms.DateField(required=False, label="Sessions to", widget=DATE)
+    start = BoundedDateField(required=False, label="Sessions from", widget=DATE)
+    end = BoundedDateField(required=False, label="Sessions to", widget=DATE)
     confirm = forms.BooleanField(
         label="I have checked that this is no more than the consent allows "
         "(what may be disclosed, and for what purpose)."

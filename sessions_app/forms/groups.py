@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from ..models import Enrollment, Group, Participant, Site, User
+from . import BoundedDateField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -65,8 +66,8 @@ class GroupForm(forms.Form):
     weekday = forms.TypedChoiceField(choices=Group.Weekday.choices, coerce=int)
     start_time = forms.TimeField(widget=TIME)
     duration_minutes = forms.IntegerField(label="Length (minutes)", initial=60)
-    first_date = forms.DateField(widget=DATE)
-    last_date = forms.DateField(
+    first_date = BoundedDateField(widget=DATE)
+    last_date = BoundedDateField(
         widget=DATE, required=False, help_text="Leave blank for a group that keeps going."
     )
     room = forms.CharField(max_length=80, required=False)
@@ -152,7 +153,7 @@ class GroupFilterForm(forms.Form):
 
 
 class RosterDateForm(forms.Form):
-    date = forms.DateField(widget=DATE, label="Roster on")
+    date = BoundedDateField(widget=DATE, label="Roster on")
 
 
 class ParticipantChoiceField(forms.ModelChoiceField):
@@ -163,7 +164,7 @@ class ParticipantChoiceField(forms.ModelChoiceField):
 
 class EnrollForm(forms.Form):
     participant = ParticipantChoiceField(queryset=None)
-    start_date = forms.DateField(widget=DATE, help_text="The first day they belong on the roster.")
+    start_date = BoundedDateField(widget=DATE, help_text="The first day they belong on the roster.")
 
     def __init__(self, *args, participants, offered, **kwargs):
         """`participants`: whom the user may enroll (what a submission is checked
@@ -178,7 +179,7 @@ class EnrollForm(forms.Form):
 
 
 class DischargeForm(forms.Form):
-    end_date = forms.DateField(
+    end_date = BoundedDateField(
         widget=DATE, help_text="Their last day on the roster (they stay on sessions that day)."
     )
     status = forms.ChoiceField(
@@ -191,5 +192,5 @@ class DischargeForm(forms.Form):
 
 
 class SkipDateForm(forms.Form):
-    day = forms.DateField(widget=DATE, label="Date")
+    day = BoundedDateField(widget=DATE, label="Date")
     reason = forms.CharField(max_length=255, required=False, initial="Holiday: ")

@@ -8,6 +8,7 @@ from django.conf import settings
 
 from ..models import LullabyProject, Participant, ProjectConsent, User
 from ..services.lullaby import AUDIO_EXTENSIONS, audio_upload_problem
+from . import BoundedDateField
 from .groups import DATE, add_service_error
 
 __all__ = [
@@ -165,7 +166,7 @@ class DraftForm(forms.Form):
 
 
 class RecordingSessionForm(forms.Form):
-    recorded_on = forms.DateField(label="Date", widget=DATE)
+    recorded_on = BoundedDateField(label="Date", widget=DATE)
     place = forms.CharField(max_length=200, required=False, help_text="e.g. Studio B.")
     engineer = forms.CharField(max_length=120, required=False)
     musicians = forms.CharField(
@@ -223,7 +224,7 @@ class TakeForm(TakeEditForm):
 
 
 class DeliveryForm(forms.Form):
-    delivered_on = forms.DateField(label="Delivered on", widget=DATE)
+    delivered_on = BoundedDateField(label="Delivered on", widget=DATE)
     method = forms.ChoiceField(
         choices=LullabyProject.DeliveryMethod.choices, widget=forms.RadioSelect, label="How"
     )

@@ -4,11 +4,12 @@ skips."""
 
 from django import forms
 
+from . import BoundedDateField
 from .groups import DATE, TIME
 
 
 class SessionMoveForm(forms.Form):
-    day = forms.DateField(widget=DATE, label="New date")
+    day = BoundedDateField(widget=DATE, label="New date")
     start_time = forms.TimeField(widget=TIME, label="New start time")
     room = forms.CharField(max_length=80, required=False)
     reason = forms.CharField(max_length=255, required=False, help_text="Kept in its history.")

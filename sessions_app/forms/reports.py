@@ -3,14 +3,15 @@
 from django import forms
 
 from ..selectors.reports import Period
+from . import BoundedDateField
 from .groups import DATE
 
 MAX_DAYS = 10 * 366
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="From", widget=DATE)
-    end = forms.DateField(label="To (included)", widget=DATE)
+    start = BoundedDateField(label="From", widget=DATE)
+    end = BoundedDateField(label="To (included)", widget=DATE)
 
     def clean(self):
         data = super().clean()

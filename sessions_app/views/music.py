@@ -3,30 +3,20 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from ..forms.music import SongFilterForm, SongForm
 from ..permissions import check_song_library_access, get_song_for_user
 from ..selectors import music as selectors_music
 from ..services.errors import ServiceError
 from ..services.music import song_create, song_update
+from .navigation import safe_next
 from .paging import page_links
 
 SONGS_PER_PAGE = 25
-
-
-def _safe_next(request: HttpRequest) -> str:
-    """Where to go back to after adding a song (e.g. the plan being written), if safe."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
 
 
 @login_required
@@ -49,7 +39,8 @@ def song_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def song_new(request: HttpRequest) -> HttpResponse:
     check_song_library_access(request)
-    back = _safe_next(request)
+    # Where to go back to after adding a song (e.g. the plan being written), if safe.
+    back = safe_next(request)
     form = SongForm(request.POST or None, initial={"title": request.GET.get("title", "")})
     if request.method == "POST" and form.is_valid():
         try:
@@ -59,7 +50,7 @@ def song_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"“{song.title}” is in the library.")
             if back:
-                return redirect(f"{back}{'&' if '?' in back else '?'}song={song.pk}")
+                return HttpResponseRedirect(f"{back}{'&' if '?' in back else '?'}song={song.pk}")
             return redirect("song_detail", song_id=song.pk)
     return render(request, "songs/form.html", {"form": form, "song": None, "next": back})
 

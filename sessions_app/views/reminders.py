@@ -1,15 +1,15 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ..permissions import check_reminder_pages_access, get_reminder_for_user
 from ..selectors import reminders as selectors_reminders
 from ..services import reminders
 from ..services.errors import ServiceError
+from .navigation import safe_next
 from .paging import slice_page
 
 # Newest first, a page at a time: a network's outbox keeps thousands of failures.
@@ -38,11 +38,9 @@ def reminder_retry(request: HttpRequest, reminder_id: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, "The reminder will be sent again in a moment.")
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(back)
+    back = safe_next(request)
+    if back:
+        return HttpResponseRedirect(back)
     if reminder.session_id:
         return redirect("session_detail", session_id=reminder.session_id)
     return redirect("reminder_failures")
