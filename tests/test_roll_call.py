@@ -6,11 +6,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from sessions_app.models import Attendance, Session, SessionNote
 from sessions_app.services.attendance import AttendanceEntry, attendance_record
 from sessions_app.services.errors import ServiceError
 from tests import factories as f
+from tests.test_browser import base_url, browser_type_launch_args  # noqa: F401 (fixtures)
 
 # Tuesday 3 March 2026, 10:00–11:00 in New York (EST): long past, fixed dates.
 STARTS = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
@@ -323,3 +325,74 @@ def test_it_renders_and_saves_the_roll_call_in_bounded_queries(
     assert Attendance.objects.filter(session=held).count() == size
     with django_assert_max_num_queries(6):
         assert client.get(url).status_code == 200
+
+
+# --- Present means the whole session -------------------------------------------------------
+
+
+def _left_early(held, participant, therapist, minutes=50):
+    attendance_record(
+        session=held,
+        entries={participant.pk: AttendanceEntry("left_early", minutes)},
+        recorded_by=therapist,
+    )
+
+
+def test_it_does_not_keep_a_left_early_minutes_for_someone_switched_to_present(
+    client, therapist, held, participant
+):
+    _left_early(held, participant, therapist)
+    client.force_login(therapist)
+    # Without JavaScript the minutes box still reads the 50 it had.
+    _post(client, held, {f"status-{participant.pk}": "present", f"minutes-{participant.pk}": "50"})
+    row = Attendance.objects.get(participant=participant)
+    assert (row.status, row.minutes_attended) == ("present", held.duration_minutes)
+
+
+def test_it_keeps_minutes_typed_for_present_after_choosing_it(client, therapist, held, participant):
+    _left_early(held, participant, therapist)
+    client.force_login(therapist)
+    _post(client, held, {f"status-{participant.pk}": "present", f"minutes-{participant.pk}": "40"})
+    row = Attendance.objects.get(participant=participant)
+    assert (row.status, row.minutes_attended) == ("present", 40)
+
+
+def test_it_keeps_minutes_given_for_present_on_a_first_roll_call(therapist, held, participant):
+    attendance_record(
+        session=held,
+        entries={participant.pk: AttendanceEntry("present", 45)},
+        recorded_by=therapist,
+    )
+    assert Attendance.objects.get(participant=participant).minutes_attended == 45
+
+
+@pytest.mark.browser
+def test_it_fills_the_whole_session_when_present_is_chosen(
+    page,
+    base_url,  # noqa: F811 (the fixture of tests/test_browser.py, imported above)
+    therapist,
+    held,
+    participant,
+):
+    _left_early(held, participant, therapist)
+    page.goto(f"/login/?next={reverse('roll_call', args=[held.pk])}")
+    page.get_by_label("Username").fill(therapist.username)
+    page.get_by_label("Password").fill(f.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    minutes = page.locator(f"input[name=minutes-{participant.pk}]")
+
+    def choose(status: str) -> None:  # the radios are buttons: tap the label, as a person
+        radio = page.locator(f"input[name=status-{participant.pk}][value={status}]")
+        page.locator(f"label[for='{radio.get_attribute('id')}']").click()
+
+    expect(minutes).to_have_value("50")
+    choose("present")
+    expect(minutes).to_have_value(str(held.duration_minutes))
+    choose("left_early")
+    minutes.fill("35")
+    choose("present")
+    minutes.fill("55")  # typed after choosing present: kept
+    page.get_by_role("button", name=re.compile("Save")).first.click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+    row = Attendance.objects.get(participant=participant)
+    assert (row.status, row.minutes_attended) == ("present", 55)

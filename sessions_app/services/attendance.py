@@ -75,11 +75,25 @@ def attendance_roll_call_problem(*, session: Session, now: datetime | None = Non
     return None
 
 
-def _normalise(entry: AttendanceEntry, *, session: Session) -> tuple[str, int | None]:
+def _normalise(
+    entry: AttendanceEntry, *, session: Session, before: Attendance | None = None
+) -> tuple[str, int | None]:
+    """The status and minutes to store.
+
+    Present means the whole session unless minutes were typed for it after choosing
+    it: someone switched from "left early, 50 min" to "present" whose minutes still read
+    the 50 they had is present for the whole session, not "present, 50 min".
+    """
     if entry.status in _NO_MINUTES:
         return entry.status, None
-    if entry.status == Attendance.Status.PRESENT and entry.minutes is None:
-        return entry.status, session.duration_minutes
+    if entry.status == Attendance.Status.PRESENT:
+        stale = (
+            before is not None
+            and before.status != Attendance.Status.PRESENT
+            and entry.minutes == before.minutes_attended
+        )
+        if entry.minutes is None or stale:
+            return entry.status, session.duration_minutes
     return entry.status, entry.minutes
 
 
@@ -139,8 +153,8 @@ def attendance_record(
     }
     to_create, to_update, before = [], [], []
     for pid, entry in entries.items():
-        status, minutes = _normalise(entry, session=session)
         row = existing.get(pid)
+        status, minutes = _normalise(entry, session=session, before=row)
         if row is None:
             to_create.append(
                 Attendance(

@@ -13,7 +13,8 @@
     if (!minutes) return;
     if (NO_MINUTES.indexOf(radio.value) >= 0) {
       minutes.value = "";
-    } else if (radio.value === "present" && minutes.value === "") {
+    } else if (radio.value === "present") {
+      // Present means the whole session; minutes typed after choosing it still count.
       minutes.value = row.dataset.defaultMinutes;
     }
   });
