@@ -109,3 +109,29 @@ def test_it_logs_a_therapist_in_to_their_sessions(page: Page, base_url: str, scr
 
     # Stylesheets, scripts and pages all arrived (Bootstrap is served from static/).
     assert broken == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("who", ["admin", "therapist", "artist"])
+def test_it_keeps_the_menu_on_one_line_from_tablet_to_desktop(
+    page: Page, base_url: str, screenshots: Path, request, project, who
+):
+    """Tablets are the main device at the door: between 768 and 1024 px the menu either
+    fits on one line or folds behind its button, never wraps or squeezes."""
+    from tests.factories import PASSWORD
+
+    user = request.getfixturevalue(who)
+    page.goto("/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("nav.navbar")).to_be_visible()
+    for width in (768, 820, 991, 992, 1024):
+        page.set_viewport_size({"width": width, "height": 768})
+        height = page.evaluate("document.querySelector('nav.navbar').offsetHeight")
+        overflow = page.evaluate(
+            "(n => n.scrollWidth - n.clientWidth)(document.querySelector('nav.navbar'))"
+        )
+        assert height < 70, f"{who} at {width} px: the menu is {height} px high"
+        assert overflow <= 0, f"{who} at {width} px: the menu is {overflow} px too wide"
+    page.screenshot(path=screenshots / f"menu-{who}-1024.png")
