@@ -26,19 +26,14 @@ class SongPickerFilterForm(SongFilterForm):
     """The search and filters that narrow a plan's song picker. Its fields sit inside the
     activity form, so a search without JavaScript keeps everything else typed there."""
 
-    q = forms.CharField(
-        label="Find a song",
-        required=False,
-        max_length=100,
-        help_text="Words of the title or artist.",
-    )
+    q = forms.CharField(label="Title or artist", required=False, max_length=100)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["source"]
         self.fields["theme"].label = "Theme"
-        self.fields["tempo_min"].label = "Tempo from (BPM)"
-        self.fields["tempo_max"].label = "to (BPM)"
+        self.fields["tempo_min"].label = "Slowest (BPM)"
+        self.fields["tempo_max"].label = "Fastest (BPM)"
 
 
 class PlanItemForm(forms.Form):

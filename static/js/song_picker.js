@@ -6,7 +6,7 @@
   if (!form) return;
   var select = form.querySelector("select[name=song]");
   var status = form.querySelector("[data-song-count]");
-  var searchButton = form.querySelector("[data-song-search-button]");
+  var searchAction = form.querySelector("[data-song-search-action]");
   var saveButton = form.querySelector("[data-save-button]");
   var url = form.dataset.songChoicesUrl;
   var FILTERS = ["q", "theme", "key", "tempo_min", "tempo_max"];
@@ -64,7 +64,7 @@
         // The button still works: say so rather than leave a stale list unexplained.
         if (ticket !== latest) return;
         status.textContent = "The list could not be updated. Use “Search songs” instead.";
-        if (searchButton) searchButton.classList.remove("d-none");
+        if (searchAction) searchAction.classList.remove("d-none");
       });
   }
 
@@ -91,5 +91,5 @@
       form.requestSubmit(saveButton);
     }
   });
-  if (searchButton) searchButton.classList.add("d-none");
+  if (searchAction) searchAction.classList.add("d-none");
 })();
