@@ -342,6 +342,8 @@ NOT_AUDITED: dict[str, str] = {
     "plan_item_edit": "songs and activities, no people",
     "plan_item_delete": "songs and activities, no people",
     "plan_item_move": "songs and activities, no people",
+    "plan_reorder": "songs and activities, no people",
+    "plan_song_choices": "the song library, no people",
     "song_list": "the shared song library",
     "song_new": "the shared song library",
     "song_detail": "a song and the sessions of the viewer's groups that used it",

@@ -1,6 +1,8 @@
 """Planning a session: activities in order, reordering, copying, minutes and songs."""
 
+import html
 import random
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -8,7 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions_app.models import PlanItem, Session
+from sessions_app.models import PlanItem, Session, Theme
 from sessions_app.selectors.music import describe_last_use
 from sessions_app.services import planning
 from sessions_app.services.errors import ServiceError
@@ -419,6 +421,7 @@ def test_it_answers_404_to_posts_from_those_who_may_not_see(
         (reverse("plan_item_edit", args=[session.pk, a.pk]), _item_form(purpose="Changed")),
         (reverse("plan_item_delete", args=[session.pk, a.pk]), {}),
         (reverse("plan_item_move", args=[session.pk, b.pk]), {"direction": "up"}),
+        (reverse("plan_reorder", args=[session.pk]), {"item": [b.pk, a.pk]}),
         (reverse("plan_copy", args=[session.pk]), {"source": earlier_plan.pk, "mode": "replace"}),
     ]
     for url, data in posts:
@@ -467,7 +470,8 @@ def test_it_renders_the_song_picker_in_bounded_queries(
         s = f.SessionFactory(group=group, starts_at=start, ends_at=start + timedelta(hours=1))
         f.PlanItemFactory(session=s, song=song, position=1)
     client.force_login(therapist)
-    with django_assert_max_num_queries(6):
+    # The two above the plan page's: the key and theme lists of the song search.
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("plan_item_add", args=[session.pk]))
     assert response.status_code == 200
     assert response.content.decode().count("— last used") == size
@@ -487,3 +491,292 @@ def test_it_renders_the_copy_page_in_bounded_queries(
         response = client.get(reverse("plan_copy", args=[session.pk]))
     assert response.status_code == 200
     assert response.content.decode().count("2 activities, 20 min") == size
+
+
+# --- the song picker: search and filters ------------------------------------------------
+
+
+def _offered(response) -> list[str]:
+    """The titles the song picker offers, in order ("No song" left out)."""
+    body = response.content.decode()
+    select = re.search(r'<select name="song".*?</select>', body, re.S)
+    assert select, "the page has no song picker"
+    labels = re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', select.group(0))
+    return [html.unescape(label).split(" (")[0] for label in labels]
+
+
+@pytest.fixture
+def library():
+    calm, hope = Theme.objects.create(name="Calm"), Theme.objects.create(name="Hope")
+    songs = {
+        "grace": f.SongFactory(title="Amazing Grace", key="G major", tempo_bpm=70),
+        "lean": f.SongFactory(
+            title="Lean on Me", artist="Bill Withers", key="C major", tempo_bpm=76
+        ),
+        "stand": f.SongFactory(
+            title="Stand by Me", artist="Ben E. King", key="A major", tempo_bpm=118
+        ),
+        "river": f.SongFactory(title="Down to the River", key="D minor", tempo_bpm=96),
+    }
+    songs["grace"].themes.add(calm)
+    songs["river"].themes.add(calm, hope)
+    songs["stand"].themes.add(hope)
+    return songs
+
+
+def _picker(client, session, **params):
+    return client.get(reverse("plan_item_add", args=[session.pk]), params)
+
+
+def test_it_offers_every_song_of_a_small_library(client, therapist, session, library):
+    client.force_login(therapist)
+    offered = _offered(_picker(client, session))
+    assert offered == ["Amazing Grace", "Down to the River", "Lean on Me", "Stand by Me"]
+
+
+def test_it_searches_songs_by_title(client, therapist, session, library):
+    client.force_login(therapist)
+    assert _offered(_picker(client, session, q="me")) == ["Lean on Me", "Stand by Me"]
+
+
+def test_it_searches_songs_by_artist(client, therapist, session, library):
+    client.force_login(therapist)
+    assert _offered(_picker(client, session, q="withers")) == ["Lean on Me"]
+
+
+def test_it_filters_songs_by_theme(client, therapist, session, library):
+    client.force_login(therapist)
+    hope = library["stand"].themes.get()
+    assert _offered(_picker(client, session, theme=hope.pk)) == ["Down to the River", "Stand by Me"]
+
+
+def test_it_filters_songs_by_key(client, therapist, session, library):
+    client.force_login(therapist)
+    assert _offered(_picker(client, session, key="D minor")) == ["Down to the River"]
+
+
+def test_it_filters_songs_by_tempo_range(client, therapist, session, library):
+    client.force_login(therapist)
+    offered = _offered(_picker(client, session, tempo_min=75, tempo_max=100))
+    assert offered == ["Down to the River", "Lean on Me"]
+
+
+def test_it_says_when_no_song_matches(client, therapist, session, library):
+    client.force_login(therapist)
+    response = _picker(client, session, q="zzz")
+    assert "No song in the library matches this search." in response.content.decode()
+
+
+def test_it_explains_a_tempo_range_upside_down(client, therapist, session, library):
+    client.force_login(therapist)
+    response = _picker(client, session, tempo_min=120, tempo_max=60)
+    body = html.unescape(response.content.decode())
+    assert "The upper tempo must not be below the lower one." in body
+
+
+def test_it_keeps_what_was_typed_when_searching_songs(client, therapist, session, library):
+    client.force_login(therapist)
+    response = client.post(
+        reverse("plan_item_add", args=[session.pk]),
+        {**_item_form(minutes="25", purpose="Open with a hymn"), "q": "grace", "search": "1"},
+    )
+    body = response.content.decode()
+    assert 'value="Open with a hymn"' in body
+    assert 'name="minutes" value="25"' in body
+    assert _offered(response) == ["Amazing Grace"]
+
+
+def test_it_saves_nothing_when_searching_songs(client, therapist, session, library):
+    client.force_login(therapist)
+    client.post(
+        reverse("plan_item_add", args=[session.pk]),
+        {**_item_form(song=library["lean"].pk), "q": "grace", "search": "1"},
+    )
+    assert not session.plan_items.exists()
+
+
+def test_it_shows_no_errors_for_a_half_filled_form_when_searching(
+    client, therapist, session, library
+):
+    client.force_login(therapist)
+    response = client.post(
+        reverse("plan_item_add", args=[session.pk]),
+        {**_item_form(minutes=""), "q": "grace", "search": "1"},
+    )
+    assert "is-invalid" not in response.content.decode()
+
+
+def test_it_keeps_the_chosen_song_offered_whatever_the_search(client, therapist, session, library):
+    item = f.PlanItemFactory(session=session, position=1, song=library["lean"])
+    client.force_login(therapist)
+    response = client.get(reverse("plan_item_edit", args=[session.pk, item.pk]), {"q": "grace"})
+    assert _offered(response) == ["Lean on Me", "Amazing Grace"]
+
+
+def test_it_saves_a_song_found_by_the_search(client, therapist, session, library):
+    client.force_login(therapist)
+    client.post(
+        reverse("plan_item_add", args=[session.pk]),
+        {**_item_form(song=library["river"].pk), "q": "river"},
+    )
+    assert session.plan_items.get().song == library["river"]
+
+
+def test_it_offers_a_bounded_number_of_songs_and_says_so(client, therapist, session):
+    f.SongFactory.create_batch(52)
+    client.force_login(therapist)
+    response = _picker(client, session)
+    assert len(_offered(response)) == 50
+    assert "More than 50 songs match" in response.content.decode()
+
+
+def test_it_answers_the_song_choices_as_one_types(client, therapist, session, library):
+    client.force_login(therapist)
+    response = client.get(reverse("plan_song_choices", args=[session.pk]), {"q": "me"})
+    labels = [song["label"] for song in response.json()["songs"]]
+    assert labels == [
+        "Lean on Me (Bill Withers) — not used by this group yet",
+        "Stand by Me (Ben E. King) — not used by this group yet",
+    ]
+
+
+def test_it_says_when_more_song_choices_match_than_shown(client, therapist, session):
+    f.SongFactory.create_batch(51)
+    client.force_login(therapist)
+    response = client.get(reverse("plan_song_choices", args=[session.pk]))
+    assert response.json()["more"] is True
+
+
+def test_it_answers_the_song_choices_in_bounded_queries(
+    client, therapist, session, django_assert_max_num_queries
+):
+    f.SongFactory.create_batch(60)
+    client.force_login(therapist)
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("plan_song_choices", args=[session.pk]), {"q": "song"})
+    assert len(response.json()["songs"]) == 50
+
+
+def test_it_answers_404_to_song_choices_for_another_therapists_session(client, outsider, session):
+    client.force_login(outsider)
+    assert client.get(reverse("plan_song_choices", args=[session.pk])).status_code == 404
+
+
+# --- drag to reorder ----------------------------------------------------------------------
+
+
+def _reorder(client, session, *items):
+    return client.post(
+        reverse("plan_reorder", args=[session.pk]),
+        {"item": [getattr(i, "pk", i) for i in items]},
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_reorders_the_whole_plan_in_one_request(client, therapist, session):
+    a, b, c = _make_plan(session, "A", "B", "C")
+    client.force_login(therapist)
+    _reorder(client, session, c, a, b)
+    assert _plan(session) == [(1, "C"), (2, "A"), (3, "B")]
+
+
+def test_it_answers_the_new_positions(client, therapist, session):
+    a, b, c = _make_plan(session, "A", "B", "C")
+    client.force_login(therapist)
+    response = _reorder(client, session, b, c, a)
+    assert response.json() == {
+        "items": [
+            {"id": b.pk, "position": 1},
+            {"id": c.pk, "position": 2},
+            {"id": a.pk, "position": 3},
+        ]
+    }
+
+
+def test_it_refuses_an_order_that_leaves_out_an_activity(client, therapist, session):
+    a, b, c = _make_plan(session, "A", "B", "C")
+    client.force_login(therapist)
+    response = _reorder(client, session, c, a)
+    assert response.status_code == 400
+    assert _plan(session) == [(1, "A"), (2, "B"), (3, "C")]
+
+
+def test_it_says_why_an_order_was_refused(client, therapist, session):
+    a, b = _make_plan(session, "A", "B")
+    client.force_login(therapist)
+    response = _reorder(client, session, b)
+    assert response.json()["error"].startswith("The plan has changed since this page was loaded.")
+
+
+def test_it_refuses_an_order_naming_an_activity_twice(client, therapist, session):
+    a, b = _make_plan(session, "A", "B")
+    client.force_login(therapist)
+    assert _reorder(client, session, b, a, b).status_code == 400
+    assert _plan(session) == [(1, "A"), (2, "B")]
+
+
+def test_it_refuses_an_order_with_an_activity_of_another_session(
+    client, therapist, session, past_session
+):
+    a, b = _make_plan(session, "A", "B")
+    stranger = past_session.plan_items.get()
+    client.force_login(therapist)
+    assert _reorder(client, session, b, a, stranger).status_code == 400
+    assert _plan(session) == [(1, "A"), (2, "B")]
+
+
+def test_it_refuses_an_order_that_is_not_ids(client, therapist, session):
+    a, b = _make_plan(session, "A", "B")
+    client.force_login(therapist)
+    response = _reorder(client, session, b, "first")
+    assert response.status_code == 400
+    assert _plan(session) == [(1, "A"), (2, "B")]
+
+
+def test_it_answers_404_to_reordering_another_therapists_session(client, outsider, session):
+    a, b = _make_plan(session, "A", "B")
+    client.force_login(outsider)
+    assert _reorder(client, session, b, a).status_code == 404
+    assert _plan(session) == [(1, "A"), (2, "B")]
+
+
+def test_it_refuses_to_reorder_a_cancelled_session(client, therapist, cancelled):
+    (kept,) = cancelled.plan_items.all()
+    f.PlanItemFactory(session=cancelled, position=2, purpose="Second")
+    second = cancelled.plan_items.get(position=2)
+    client.force_login(therapist)
+    response = _reorder(client, cancelled, second, kept)
+    assert response.status_code == 400
+    assert _plan(cancelled) == [(1, "Kept as it was"), (2, "Second")]
+
+
+def test_it_reorders_only_by_post(client, therapist, session):
+    _make_plan(session, "A", "B")
+    client.force_login(therapist)
+    assert client.get(reverse("plan_reorder", args=[session.pk])).status_code == 405
+
+
+def test_it_offers_drag_to_reorder_on_a_plan_that_can_change(client, therapist, session):
+    _make_plan(session, "A", "B")
+    client.force_login(therapist)
+    body = client.get(reverse("session_plan", args=[session.pk])).content.decode()
+    assert 'data-reorder-url="{}"'.format(reverse("plan_reorder", args=[session.pk])) in body
+
+
+def test_it_offers_no_drag_on_a_cancelled_plan(client, therapist, cancelled):
+    f.PlanItemFactory(session=cancelled, position=2)
+    client.force_login(therapist)
+    body = client.get(reverse("session_plan", args=[cancelled.pk])).content.decode()
+    assert "data-reorder-url" not in body
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_it_reorders_in_bounded_queries(
+    client, therapist, session, django_assert_max_num_queries, size
+):
+    items = _make_plan(session, *(f"Step {n}" for n in range(size)))
+    client.force_login(therapist)
+    # Sign-in (2), the session, its lock and items, the numbering (3), the savepoint (2).
+    with django_assert_max_num_queries(10):
+        response = _reorder(client, session, *reversed(items))
+    assert response.status_code == 200

@@ -250,6 +250,23 @@ def test_held_sessions_have_plans_that_fill_the_session(seeded):
     assert with_songs.values("song").distinct().count() >= 10
 
 
+def test_the_next_plan_of_each_group_leaves_room_for_a_song(seeded):
+    now = timezone.now()
+    for group in Group.objects.all():
+        upcoming = group.sessions.filter(status=Session.Status.SCHEDULED, starts_at__gt=now)
+        session = upcoming.order_by("starts_at").first()
+        planned = sum(session.plan_items.values_list("minutes", flat=True))
+        assert 0 < planned <= session.duration_minutes - 15, session
+
+
+def test_the_next_plan_of_each_group_gives_its_main_activity_ten_minutes(seeded):
+    now = timezone.now()
+    for group in Group.objects.all():
+        upcoming = group.sessions.filter(status=Session.Status.SCHEDULED, starts_at__gt=now)
+        session = upcoming.order_by("starts_at").first()
+        assert min(session.plan_items.values_list("minutes", flat=True)) >= 10, session
+
+
 @pytest.mark.parametrize(
     "now",
     [

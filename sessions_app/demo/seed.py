@@ -400,14 +400,19 @@ def _seed_sessions(
     sessions = list(Session.objects.filter(group=group).select_related("group__site"))
     held = [s for s in sessions if s.status == Session.Status.HELD]
     upcoming = [s for s in sessions if s.status == Session.Status.SCHEDULED and s.starts_at > now]
-    # The next session already has its plan, as a therapist would have it ready.
-    to_plan = held + upcoming[:1]
-    planned = set(PlanItem.objects.filter(session__in=to_plan).values_list("session_id", flat=True))
+    # The next session already has its plan, as a therapist would have it ready, with
+    # time left so that whoever tries the demo can add a song without running over.
+    to_plan = [(s, 0) for s in held] + [(s, _room_left(s)) for s in upcoming[:1]]
+    planned = set(
+        PlanItem.objects.filter(session__in=[s for s, _ in to_plan]).values_list(
+            "session_id", flat=True
+        )
+    )
     PlanItem.objects.bulk_create(
         item
-        for session in to_plan
+        for session, room in to_plan
         if session.pk not in planned
-        for item in _plan(spec, session, songs)
+        for item in _plan(spec, session, songs, room=room)
     )
 
     recorded = set(
@@ -461,10 +466,23 @@ def _minutes_attended(rng: random.Random, status: str, duration: int) -> int | N
     return None
 
 
-def _plan(spec: cast.DemoGroup, session: Session, songs: list[Song]) -> list[PlanItem]:
+def _room_left(session: Session) -> int:
+    """Minutes an upcoming plan leaves free: a quarter of the session, at least 15."""
+    return max(15, session.duration_minutes // 4)
+
+
+def _plan(
+    spec: cast.DemoGroup, session: Session, songs: list[Song], *, room: int = 0
+) -> list[PlanItem]:
+    """A plan of 3 to 5 activities that fills the session but for `room` minutes."""
     rng = _rng("plan", spec.name, session.occurrence_date or session.local_date)
     listening_group = Activity.LISTENING in spec.activities
     count = rng.randint(3, 5)
+    duration = session.duration_minutes
+    others_minutes = 10 if duration <= 60 else 15
+    # Fewer activities rather than a signature activity squeezed under ten minutes.
+    while count > 3 and duration - room - 20 - others_minutes * (count - 3) < 10:
+        count -= 1
     closing = (
         Activity.RELAXATION
         if listening_group
@@ -474,10 +492,8 @@ def _plan(spec: cast.DemoGroup, session: Session, songs: list[Song]) -> list[Pla
     middle = [*rng.sample(others, count - 3), signature]
 
     # Ten minutes each to open and close; the signature activity takes the lion's share.
-    duration = session.duration_minutes
-    others_minutes = 10 if duration <= 60 else 15
     minutes = [10, *([others_minutes] * (count - 3)), 0, 10]
-    minutes[-2] = duration - sum(minutes)
+    minutes[-2] = duration - room - sum(minutes)
 
     unused = songs.copy()
     rng.shuffle(unused)

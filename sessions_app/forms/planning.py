@@ -6,6 +6,7 @@ from django import forms
 
 from ..models import PlanItem, Session, Song
 from ..selectors.music import describe_last_use
+from .music import SongFilterForm
 
 
 class SongChoiceField(forms.ModelChoiceField):
@@ -19,6 +20,20 @@ class SongChoiceField(forms.ModelChoiceField):
         used = self.last_used.get(song.pk)
         when = describe_last_use(used.astimezone(self.tz).date() if used else None, self.today)
         return f"{song} — {when}"
+
+
+class SongPickerFilterForm(SongFilterForm):
+    """The search and filters that narrow a plan's song picker. Its fields sit inside the
+    activity form, so a search without JavaScript keeps everything else typed there."""
+
+    q = forms.CharField(label="Title or artist", required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["source"]
+        self.fields["theme"].label = "Theme"
+        self.fields["tempo_min"].label = "Slowest (BPM)"
+        self.fields["tempo_max"].label = "Fastest (BPM)"
 
 
 class PlanItemForm(forms.Form):
@@ -42,6 +57,7 @@ class PlanItemForm(forms.Form):
         self,
         *args,
         songs,
+        shown: list[Song],
         last_used: dict[int, datetime],
         tz,
         today: date,
@@ -59,6 +75,13 @@ class PlanItemForm(forms.Form):
             today=today,
             help_text="Each song says when this group last used it.",
         )
+        # Any song of the library is a valid choice; the list offers the ones the search
+        # found, so a library of thousands never renders as one dropdown.
+        song_field = self.fields["song"]
+        song_field.choices = [
+            ("", "No song"),
+            *((song.pk, song_field.label_from_instance(song)) for song in shown),
+        ]
         # Positions are bounded by the plan as it is now, so they are set per form.
         if adding:
             self.fields["position"] = forms.IntegerField(

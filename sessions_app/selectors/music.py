@@ -41,6 +41,26 @@ def song_search(*, user: User, filters: SongFilters) -> QuerySet[Song]:
     return qs.prefetch_related("themes").order_by("title", "artist")
 
 
+SONG_PICKER_LIMIT = 50
+
+
+def song_picker(
+    *, user: User, filters: SongFilters, keep: int | None = None, limit: int = SONG_PICKER_LIMIT
+) -> tuple[list[Song], bool]:
+    """The songs a plan's song picker offers: the first `limit` matches by title, and
+    whether more match. The song already chosen (`keep`) stays offered whatever the
+    filters, so narrowing the list never drops the choice. Two queries at most, each
+    bounded: the walk follows the (title, artist) index and stops after `limit` + 1."""
+    matches = list(song_search(user=user, filters=filters).prefetch_related(None)[: limit + 1])
+    more = len(matches) > limit
+    songs = matches[:limit]
+    if keep is not None and all(song.pk != keep for song in songs):
+        kept = songs_for(user).filter(pk=keep).first()
+        if kept is not None:
+            songs.insert(0, kept)
+    return songs, more
+
+
 def song_keys() -> list[str]:
     """The keys songs in the library are in, for the key filter."""
     # Without order_by(), the default ordering (title, artist) would join the DISTINCT

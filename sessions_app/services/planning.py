@@ -166,3 +166,20 @@ def plan_copy(*, source: Session, target: Session, replace: bool = False) -> lis
     # bulk_create sets primary keys on PostgreSQL and SQLite alike.
     _renumber(target, [*items, *new])
     return new
+
+
+@transaction.atomic
+def plan_reorder(*, session: Session, item_ids: Sequence[int]) -> list[PlanItem]:
+    """Put the whole plan in the order of `item_ids`, which must name every activity of
+    the session exactly once: a list made from a stale page (an activity added or
+    deleted since) is refused rather than guessed at. Returns the items in order."""
+    session, items = _lock_plan(session)
+    by_id = {item.pk: item for item in items}
+    if len(item_ids) != len(set(item_ids)) or set(item_ids) != set(by_id):
+        raise ServiceError(
+            "The plan has changed since this page was loaded. "
+            "Reload the page to see the plan as it is now, then move the activity again."
+        )
+    ordered = [by_id[pk] for pk in item_ids]
+    _renumber(session, ordered)
+    return ordered

@@ -1,16 +1,18 @@
 """Planning a session: its ordered activities, each with an optional song."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ..forms.planning import PlanCopyForm, PlanItemForm
-from ..models import Session
+from ..forms.planning import PlanCopyForm, PlanItemForm, SongChoiceField, SongPickerFilterForm
+from ..models import PlanItem, Session, Song
 from ..permissions import get_plan_item_for_user, get_session_for_user, songs_for
 from ..selectors import music as selectors_music
 from ..services import planning
@@ -32,25 +34,6 @@ def _refuse_if_cancelled(session: Session) -> HttpResponse | None:
 def _plan_totals(session: Session) -> dict[str, int]:
     totals = session.plan_items.aggregate(count=Count("pk"), minutes=Sum("minutes"))
     return {"count": totals["count"], "minutes": totals["minutes"] or 0}
-
-
-def _item_form(
-    request: HttpRequest, session: Session, *, totals: dict[str, int], adding: bool, **kwargs
-) -> PlanItemForm:
-    now = timezone.now()
-    tz = session.group.site.tz
-    return PlanItemForm(
-        request.POST or None,
-        songs=songs_for(request.user).order_by("title", "artist"),
-        last_used=selectors_music.songs_last_used_by_group(
-            group=session.group, now=now, exclude_session=session
-        ),
-        tz=tz,
-        today=now.astimezone(tz).date(),
-        plan_length=totals["count"],
-        adding=adding,
-        **kwargs,
-    )
 
 
 @login_required
@@ -88,8 +71,94 @@ def session_plan(request: HttpRequest, session_id: int) -> HttpResponse:
         "left": max(length - total, 0),
         "scale": max(total, length, 1),
         "cancelled": session.status == Session.Status.CANCELLED,
+        "can_reorder": session.status != Session.Status.CANCELLED and len(items) > 1,
     }
     return render(request, "planning/plan.html", ctx)
+
+
+# The activity's own fields; the song search's fields travel in the same form.
+ITEM_FIELDS = ("song", "activity_type", "minutes", "purpose", "position")
+PICKER_FIELDS = ("q", "theme", "key", "tempo_min", "tempo_max")
+
+
+def _as_id(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def _song_picker(
+    request: HttpRequest, *, chosen: object
+) -> tuple[SongPickerFilterForm, list[Song], bool]:
+    """The search form over the song picker, the songs it offers and whether more match."""
+    data = request.POST if request.method == "POST" else request.GET
+    searched = any(data.get(name) for name in PICKER_FIELDS)
+    picker = SongPickerFilterForm(data if searched else None, keys=selectors_music.song_keys())
+    if picker.is_bound:
+        picker.is_valid()  # an invalid filter is shown as an error and ignored
+    songs, more = selectors_music.song_picker(
+        user=request.user, filters=picker.filters(), keep=_as_id(chosen)
+    )
+    return picker, songs, more
+
+
+def _item_page(
+    request: HttpRequest,
+    session: Session,
+    *,
+    item: PlanItem | None,
+    initial: dict,
+    save: Callable[[dict], PlanItem],
+    saved: Callable[[PlanItem], str],
+) -> HttpResponse:
+    """The add and edit pages: one form holding the activity and the song search.
+
+    "Search" submits the whole form so that, without JavaScript, narrowing the songs
+    keeps what was typed in the other fields; it saves nothing and shows no errors.
+    (A GET search would put the form's CSRF token in the address.)
+    """
+    searching = request.method == "POST" and "search" in request.POST
+    if searching:
+        initial = {name: request.POST.get(name, "") for name in ITEM_FIELDS}
+    data = request.POST if request.method == "POST" and not searching else None
+    chosen = (data or {}).get("song") or initial.get("song")
+    picker, shown, more = _song_picker(request, chosen=chosen)
+    totals = _plan_totals(session)
+    now = timezone.now()
+    tz = session.group.site.tz
+    form = PlanItemForm(
+        data,
+        initial=initial,
+        songs=songs_for(request.user),
+        shown=shown,
+        last_used=selectors_music.songs_last_used_by_group(
+            group=session.group, now=now, exclude_session=session
+        ),
+        tz=tz,
+        today=now.astimezone(tz).date(),
+        plan_length=totals["count"],
+        adding=item is None,
+    )
+    if data is not None and form.is_valid():
+        try:
+            saved_item = save(form.service_kwargs())
+        except ServiceError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, saved(saved_item))
+            return redirect(_plan_url(session, saved_item.pk))
+    ctx = {
+        "session": session,
+        "form": form,
+        "picker": picker,
+        "shown_songs": len(shown),
+        "more_songs": more,
+        "picker_limit": selectors_music.SONG_PICKER_LIMIT,
+        "item": item,
+        "totals": totals,
+    }
+    return render(request, "planning/item_form.html", ctx)
 
 
 @login_required
@@ -97,19 +166,14 @@ def plan_item_add(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request, session_id)
     if refused := _refuse_if_cancelled(session):
         return refused
-    initial = {"minutes": 10, "song": request.GET.get("song")}
-    totals = _plan_totals(session)
-    form = _item_form(request, session, totals=totals, adding=True, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            item = planning.plan_item_add(session=session, **form.service_kwargs())
-        except ServiceError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Added “{item.get_activity_type_display()}” to the plan.")
-            return redirect(_plan_url(session, item.pk))
-    ctx = {"session": session, "form": form, "item": None, "totals": totals}
-    return render(request, "planning/item_form.html", ctx)
+    return _item_page(
+        request,
+        session,
+        item=None,
+        initial={"minutes": 10, "song": request.GET.get("song")},
+        save=lambda kwargs: planning.plan_item_add(session=session, **kwargs),
+        saved=lambda item: f"Added “{item.get_activity_type_display()}” to the plan.",
+    )
 
 
 @login_required
@@ -118,19 +182,40 @@ def plan_item_edit(request: HttpRequest, session_id: int, item_id: int) -> HttpR
     item = get_plan_item_for_user(request, session, item_id)
     if refused := _refuse_if_cancelled(session):
         return refused
-    totals = _plan_totals(session)
-    initial = PlanItemForm.initial_for(item)
-    form = _item_form(request, session, totals=totals, adding=False, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            planning.plan_item_update(item=item, **form.service_kwargs())
-        except ServiceError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "Saved the activity.")
-            return redirect(_plan_url(session, item.pk))
-    ctx = {"session": session, "form": form, "item": item, "totals": totals}
-    return render(request, "planning/item_form.html", ctx)
+    return _item_page(
+        request,
+        session,
+        item=item,
+        initial=PlanItemForm.initial_for(item),
+        save=lambda kwargs: planning.plan_item_update(item=item, **kwargs),
+        saved=lambda item: "Saved the activity.",
+    )
+
+
+@login_required
+def plan_song_choices(request: HttpRequest, session_id: int) -> JsonResponse:
+    """The song picker's options for the search typed so far, for the add and edit
+    pages to filter as one types (the same list "Search" shows without JavaScript)."""
+    session = get_session_for_user(request, session_id)
+    picker, shown, more = _song_picker(request, chosen=request.GET.get("song"))
+    now = timezone.now()
+    tz = session.group.site.tz
+    field = SongChoiceField(
+        queryset=Song.objects.none(),
+        last_used=selectors_music.songs_last_used_by_group(
+            group=session.group, now=now, exclude_session=session
+        ),
+        tz=tz,
+        today=now.astimezone(tz).date(),
+    )
+    errors = [str(e) for field_errors in picker.errors.values() for e in field_errors]
+    return JsonResponse(
+        {
+            "songs": [{"id": song.pk, "label": field.label_from_instance(song)} for song in shown],
+            "more": more,
+            "errors": errors,
+        }
+    )
 
 
 @login_required
@@ -173,6 +258,22 @@ def plan_item_move(request: HttpRequest, session_id: int, item_id: int) -> HttpR
     except ServiceError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(_plan_url(session, item.pk))
+
+
+@login_required
+@require_POST
+def plan_reorder(request: HttpRequest, session_id: int) -> JsonResponse:
+    """The whole plan's new order after a drag, as item ids (`item`, repeated, first to
+    last). Answers the positions now held, or 400 with a message to show."""
+    session = get_session_for_user(request, session_id)
+    item_ids = [_as_id(value) for value in request.POST.getlist("item")]
+    if not item_ids or None in item_ids:
+        return JsonResponse({"error": "Say the new order of the activities."}, status=400)
+    try:
+        ordered = planning.plan_reorder(session=session, item_ids=item_ids)
+    except ServiceError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+    return JsonResponse({"items": [{"id": i.pk, "position": i.position} for i in ordered]})
 
 
 @login_required
