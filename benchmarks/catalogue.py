@@ -49,6 +49,12 @@ NOT_PAGES = {
     "healthz": "a probe: its status follows Celery beat, which the benchmark does not run",
     "lullaby_take_audio": "serves an uploaded file; the scale data has none",
     "mfa_recovery_codes": "POST only",
+    "emergency_access_end": "POST only",
+    "emergency_access_reviewed": "POST only",
+    "first_look_decide": "POST only",
+    "idle_expire": "POST only",
+    "plan_reorder": "POST only",
+    "favicon": "a redirect to a static file",
     "mfa_verify": "the second step, asked only of staff who set one up; the benchmark's "
     "staff have none (STAFF_MFA_REQUIRED=0)",
 }
@@ -260,6 +266,12 @@ def _therapist_pages(p: Picks) -> list[Page]:
         # Setting up two-step sign-in: the page and its QR code.
         _page("mfa_security", t),
         _page("mfa_qr", t),
+        # Asked by every staff page at most once a minute while someone types.
+        _page("idle_keepalive", t),
+        _page("plan_song_choices", t, s, query={"q": "love"}),
+        # Emergency access: the search over the therapist's sites, and the form.
+        _page("emergency_access_find", t, query={"q": "an"}),
+        _page("emergency_access_open", t, _break_glass_candidate(p)),
     ]
     if p.upcoming is not None:
         rows += [
@@ -375,6 +387,8 @@ def _siteadmin_pages(p: Picks, *, today: date) -> list[Page]:
         _page("song_list", a, label="song_list (site admin)"),
         _page("mfa_staff", a),
         _page("mfa_reset", a, _site_therapist(p)),
+        _page("emergency_access_review", a, query={"show": "all"}),
+        _page("first_look_review", a),
     ]
     return [row for row in rows if row is not None]
 
@@ -385,6 +399,20 @@ def _site_group(p: Picks) -> int:
     return (
         Group.objects.filter(site=p.site).annotate(n=Count("enrollments")).order_by("-n", "pk")
     )[0].pk
+
+
+def _break_glass_candidate(p: Picks) -> int:
+    """Someone at a site the therapist works at, outside their groups. A small data set
+    may enrol everyone at the therapist's sites in their groups: then the therapist is
+    given a second site to work at, as an administrator would."""
+    from sessions_app.models import Site
+    from sessions_app.permissions import break_glass_candidates
+
+    candidates = break_glass_candidates(p.therapist).order_by("pk").values_list("pk", flat=True)
+    if not candidates.exists():
+        other = Site.objects.exclude(groups__facilitators=p.therapist).order_by("pk").first()
+        p.therapist.sites.add(other)
+    return candidates[0]
 
 
 def _site_therapist(p: Picks) -> int:
