@@ -1,7 +1,8 @@
 """The audit trail: changes with old and new values, views, prints and exports of
 clinical records, logins; who may review it; and that nobody can alter it."""
 
-from datetime import UTC, datetime, time, timedelta
+import re
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from auditlog.models import LogEntry
@@ -374,3 +375,60 @@ def test_it_reviews_the_trail_in_bounded_queries(
         assert response.status_code == 200
     # Both views of each participant's page and the session, newest first, a page at most.
     assert len(response.context["lines"]) >= min(2 * size, 50)
+
+
+# --- What the review screen calls things, and when ---------------------------------------
+
+
+def test_it_finds_a_notes_pages_under_session_note(client, admin, therapist, past_session):
+    SessionNote.objects.create(session=past_session, author=therapist, subjective="S")
+    client.force_login(therapist)
+    client.get(reverse("note_edit", args=[past_session.pk]))
+    client.force_login(admin)
+    response = client.get(reverse("audit_log"), {"record_type": "sessions_app.sessionnote"})
+    viewed = [line for line in response.context["lines"] if line.action == "Viewed"]
+    assert [(line.entry.actor, line.record_type) for line in viewed] == [
+        (therapist, "Session note")
+    ]
+
+
+def test_it_offers_session_note_among_the_record_kinds(client, admin):
+    client.force_login(admin)
+    response = client.get(reverse("audit_log"))
+    choices = dict(response.context["form"].fields["record_type"].choices)
+    assert choices["sessions_app.sessionnote"] == "Session note"
+
+
+def test_it_names_the_session_a_note_page_is_reached_from(client, admin, therapist, past_session):
+    client.force_login(therapist)
+    client.get(reverse("note_print", args=[past_session.pk]))
+    client.force_login(admin)
+    response = client.get(reverse("audit_log"), {"action": "print"})
+    cell = re.search(r"<td>Session note <a[^>]*>([^<]*)</a>", response.content.decode())
+    assert cell.group(1) == f"session #{past_session.pk}"
+
+
+def test_it_shows_a_changed_moment_in_the_sites_time_to_the_minute(client, admin, participant):
+    consent = f.ConsentFactory(participant=participant, recorded_by=admin)
+    consent.revoked_at = STARTS + timedelta(seconds=12, microseconds=345678)
+    consent.save()
+    client.force_login(admin)
+    response = client.get(
+        reverse("audit_log"), {"record_type": "sessions_app.consent", "action": "update"}
+    )
+    (line,) = response.context["lines"]
+    changes = {c.field: (c.old, c.new) for c in line.changes}
+    assert changes["Revoked at"] == ("—", "3 Mar 2026, 10:00")
+
+
+def test_it_shows_a_changed_date_as_a_date(client, admin, participant):
+    consent = f.ConsentFactory(participant=participant, recorded_by=admin)
+    consent.expires_on = date(2027, 3, 3)
+    consent.save()
+    client.force_login(admin)
+    response = client.get(
+        reverse("audit_log"), {"record_type": "sessions_app.consent", "action": "update"}
+    )
+    (line,) = response.context["lines"]
+    changes = {c.field: c.new for c in line.changes}
+    assert changes["Expires on"] == "3 Mar 2027"

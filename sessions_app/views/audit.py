@@ -3,6 +3,7 @@ screen at a time with links to newer and older entries."""
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from auditlog.models import LogEntry
@@ -10,11 +11,15 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import DateField, DateTimeField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 
-from ..audit import access_kinds_label
+from ..audit import ABOUT_KINDS, access_kinds_label, record_kind
 from ..forms.audit import AuditFilterForm
 from ..models import Session
 from ..permissions import audit_entries_for, check_admin_pages, report_sites_for
@@ -39,7 +44,10 @@ class Change:
 class EntryLine:
     entry: LogEntry
     action: str
-    record_type: str
+    record_type: str  # the kind the filter finds it under: "Session note"
+    # The record the entry names, when not one of that kind: a note page names its
+    # session ("session #12"); else empty, and the record is "#12".
+    named_record: str
     name: str
     changes: list[Change]
     detail: str
@@ -55,7 +63,36 @@ def _shown(value: object) -> str:
     return "—" if value in (None, "None", "") else str(value)
 
 
-def _changes(entry: LogEntry) -> list[Change]:
+def _value(value: object, field: object, tz: ZoneInfo) -> str:
+    """A recorded value as a person reads it: a choice by its name, a moment in the
+    site's time to the minute ("3 Mar 2026, 10:00"), a date as a date. auditlog keeps
+    moments as naive UTC text with microseconds; text that does not parse is shown as
+    it was recorded."""
+    choices = dict(getattr(field, "choices", None) or [])
+    value = choices.get(value, value)
+    if isinstance(value, str) and isinstance(field, DateTimeField):
+        try:
+            moment = parse_datetime(value)
+        except ValueError:
+            moment = None
+        if moment is not None:
+            if timezone.is_naive(moment):
+                moment = moment.replace(tzinfo=UTC)
+            return date_format(moment.astimezone(tz), MOMENT)
+    elif isinstance(value, str) and isinstance(field, DateField):
+        try:
+            day = parse_date(value)
+        except ValueError:
+            day = None
+        if day is not None:
+            return date_format(day, DAY)
+    return _shown(value)
+
+
+MOMENT, DAY = "j M Y, H:i", "j M Y"
+
+
+def _changes(entry: LogEntry, tz: ZoneInfo) -> list[Change]:
     """Field by field, with labels and choice names, from what the entry recorded."""
     model = entry.content_type.model_class()
     result = []
@@ -73,8 +110,7 @@ def _changes(entry: LogEntry) -> list[Change]:
             result.append(Change(label, verb, ", ".join(values.get("objects", []))))
             continue
         old, new = (list(values) + [None, None])[:2]
-        choices = dict(getattr(field, "choices", None) or [])
-        result.append(Change(label, _shown(choices.get(old, old)), _shown(choices.get(new, new))))
+        result.append(Change(label, _value(old, field, tz), _value(new, field, tz)))
     return result
 
 
@@ -97,7 +133,7 @@ def _record_names(entries: list[LogEntry]) -> dict[tuple[int, int], str]:
     return names
 
 
-def _line(entry: LogEntry, names: dict[tuple[int, int], str]) -> EntryLine:
+def _line(entry: LogEntry, names: dict[tuple[int, int], str], tz: ZoneInfo) -> EntryLine:
     data = entry.additional_data or {}
     if entry.action == LogEntry.Action.ACCESS:
         what = data.get("what", "")
@@ -109,13 +145,14 @@ def _line(entry: LogEntry, names: dict[tuple[int, int], str]) -> EntryLine:
     else:
         action = _ACTION_LABELS.get(entry.action, "Changed")
         detail = ""
-        changes = _changes(entry)
+        changes = _changes(entry, tz)
     model = entry.content_type.model_class()
-    record_type = str(model._meta.verbose_name).capitalize() if model else "Record"
-    if data.get("about"):
-        record_type += f" ({data['about']})"
+    about = str(data.get("about") or "")
+    named_record = ""
+    if about in ABOUT_KINDS and model is not None:
+        named_record = f"{model._meta.verbose_name} #{entry.object_id}"
     name = entry.object_repr or names.get((entry.content_type_id, entry.object_id), "")
-    return EntryLine(entry, action, record_type, name, changes, detail)
+    return EntryLine(entry, action, record_kind(model, about), named_record, name, changes, detail)
 
 
 @never_cache
@@ -142,7 +179,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     ctx = {
         "form": form,
         "page": page,
-        "lines": [_line(e, names) for e in page.entries],
+        "lines": [_line(e, names, tz) for e in page.entries],
         "tz": tz,
         "query": query.urlencode(),
         "full_trail": request.user.is_superuser,
