@@ -307,6 +307,8 @@ AUDITED_PAGES: dict[str, AuditedPage] = {
     "consent_revoke": AuditedPage(VIEW, "sessions_app.Consent", "consent_id", "revocation"),
     "reminder_failures": AuditedPage(VIEW, "sessions_app.Reminder", None, "failed reminders"),
     "audit_log": AuditedPage(VIEW, "auditlog.LogEntry", None, "audit trail"),
+    # Its path keeps the filter: the entry says which part of the trail left the building.
+    "audit_log_csv": AuditedPage(EXPORT, "auditlog.LogEntry", None, "audit trail"),
     # Access outside the usual paths, and its review.
     "emergency_access_open": AuditedPage(VIEW, **_PARTICIPANT, about="emergency access form"),
     "emergency_access_find": AuditedPage(
