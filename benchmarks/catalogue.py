@@ -488,6 +488,16 @@ def _admin_pages(p: Picks, *, today: date) -> list[Page]:
                 **{k: v.isoformat() for k, v in periods["month"].items()},
             },
         ),
+        # Streamed: the query count misses the reads made while the file is sent.
+        _page(
+            "audit_log_csv",
+            a,
+            label="audit_log_csv (admin, changes in a month)",
+            query={
+                "action": "update",
+                **{k: v.isoformat() for k, v in periods["month"].items()},
+            },
+        ),
         _page("reminder_failures", a, label="reminder_failures (admin)"),
         _page("lullaby_board", a, label="lullaby_board (admin)"),
     ]

@@ -349,6 +349,14 @@ if not 1 <= EMERGENCY_ACCESS_HOURS <= 72:
         f"EMERGENCY_ACCESS_HOURS must be 1 to 72; got {EMERGENCY_ACCESS_HOURS}"
     )
 
+# The audit trail's CSV export stops after this many entries, newest first, and says so
+# in its last line: past it, a narrower filter (dates) is the way to the rest.
+AUDIT_EXPORT_MAX_ROWS = env_int("AUDIT_EXPORT_MAX_ROWS", 100_000)
+if not 1 <= AUDIT_EXPORT_MAX_ROWS <= 1_000_000:
+    raise ImproperlyConfigured(
+        f"AUDIT_EXPORT_MAX_ROWS must be 1 to 1000000; got {AUDIT_EXPORT_MAX_ROWS}"
+    )
+
 # --- Reminders: an outbox of rows, dispatched by beat every minute ----------
 # Links in reminders are absolute: the address participants reach the site at.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

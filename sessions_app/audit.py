@@ -307,6 +307,8 @@ AUDITED_PAGES: dict[str, AuditedPage] = {
     "consent_revoke": AuditedPage(VIEW, "sessions_app.Consent", "consent_id", "revocation"),
     "reminder_failures": AuditedPage(VIEW, "sessions_app.Reminder", None, "failed reminders"),
     "audit_log": AuditedPage(VIEW, "auditlog.LogEntry", None, "audit trail"),
+    # Its path keeps the filter: the entry says which part of the trail left the building.
+    "audit_log_csv": AuditedPage(EXPORT, "auditlog.LogEntry", None, "audit trail"),
     # Access outside the usual paths, and its review.
     "emergency_access_open": AuditedPage(VIEW, **_PARTICIPANT, about="emergency access form"),
     "emergency_access_find": AuditedPage(
@@ -582,6 +584,41 @@ def access_kinds_label(what: str) -> str:
         MFA_CODES_GENERATED: "Made new recovery codes",
         MFA_RESET: "Reset two-step sign-in",
     }.get(what, "Accessed")
+
+
+# --- Record kinds: what a person looks an entry up under ---------------------------------
+
+# A page about part of a record (AuditedPage.about) names the record it is reached from:
+# a note's pages name its session. Someone reviewing the trail looks for them under
+# what the page shows, so these entries are filed under that kind of record too: the
+# filter's "Session note" finds them, and the screen and the export name them so. An
+# `about` missing here keeps the kind of the record the page names ("Session (roster)").
+ABOUT_KINDS: dict[str, str] = {
+    "note": "sessions_app.SessionNote",
+    "attendance": "sessions_app.Attendance",
+    "consents": "sessions_app.Consent",
+    "consent form": "sessions_app.Consent",
+    "consent": "sessions_app.ProjectConsent",
+    "reflections": "sessions_app.Reflection",
+    "reflection": "sessions_app.Reflection",
+    "enrolment": "sessions_app.Enrollment",
+    "discharge": "sessions_app.Enrollment",
+}
+
+
+def abouts_of_kind(model: type[Model]) -> list[str]:
+    """The `about`s of pages filed under `model` (see ABOUT_KINDS)."""
+    return sorted(a for a, label in ABOUT_KINDS.items() if apps.get_model(label) is model)
+
+
+def record_kind(model: type[Model] | None, about: str = "") -> str:
+    """The name of the kind of record an entry is about, as the filter offers it."""
+    if about in ABOUT_KINDS:
+        model = apps.get_model(ABOUT_KINDS[about])
+    if model is None:
+        return "Record"
+    kind = str(model._meta.verbose_name).capitalize()
+    return f"{kind} ({about})" if about and about not in ABOUT_KINDS else kind
 
 
 def audited_models() -> Iterable[type[Model]]:

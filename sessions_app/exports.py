@@ -10,7 +10,7 @@ the file. Such a cell gets a leading apostrophe, which spreadsheets show as text
 import csv
 from collections.abc import Iterable, Sequence
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -41,4 +41,30 @@ def csv_response(
     writer.writerow([spreadsheet_safe(cell) for cell in header])
     for row in rows:
         writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return response
+
+
+class _Line:
+    """A file-like object for csv.writer that hands back each line instead of keeping it."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def csv_streaming_response(
+    *, filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]
+) -> StreamingHttpResponse:
+    """Like `csv_response`, for files too long to build in memory: the rows are written
+    as they are read, so `rows` should be a generator that reads in batches."""
+    writer = csv.writer(_Line())
+
+    def lines():
+        yield "\ufeff"
+        yield writer.writerow([spreadsheet_safe(cell) for cell in header])
+        for row in rows:
+            yield writer.writerow([spreadsheet_safe(cell) for cell in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
     return response

@@ -1,7 +1,10 @@
 """The audit trail: changes with old and new values, views, prints and exports of
 clinical records, logins; who may review it; and that nobody can alter it."""
 
-from datetime import UTC, datetime, time, timedelta
+import csv
+import io
+import re
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from auditlog.models import LogEntry
@@ -13,6 +16,7 @@ from sessions_app.audit import AUDITED_PAGES, REDACTED
 from sessions_app.models import Attendance, ParticipantNote, Reflection, SessionNote
 from sessions_app.services import notes as note_services
 from sessions_app.services.notes import NoteDraft
+from sessions_app.views import audit as audit_views
 from tests import factories as f
 
 ADDRESS = "203.0.113.7"
@@ -374,3 +378,204 @@ def test_it_reviews_the_trail_in_bounded_queries(
         assert response.status_code == 200
     # Both views of each participant's page and the session, newest first, a page at most.
     assert len(response.context["lines"]) >= min(2 * size, 50)
+
+
+# --- What the review screen calls things, and when ---------------------------------------
+
+
+def test_it_finds_a_notes_pages_under_session_note(client, admin, therapist, past_session):
+    SessionNote.objects.create(session=past_session, author=therapist, subjective="S")
+    client.force_login(therapist)
+    client.get(reverse("note_edit", args=[past_session.pk]))
+    client.force_login(admin)
+    response = client.get(reverse("audit_log"), {"record_type": "sessions_app.sessionnote"})
+    viewed = [line for line in response.context["lines"] if line.action == "Viewed"]
+    assert [(line.entry.actor, line.record_type) for line in viewed] == [
+        (therapist, "Session note")
+    ]
+
+
+def test_it_offers_session_note_among_the_record_kinds(client, admin):
+    client.force_login(admin)
+    response = client.get(reverse("audit_log"))
+    choices = dict(response.context["form"].fields["record_type"].choices)
+    assert choices["sessions_app.sessionnote"] == "Session note"
+
+
+def test_it_names_the_session_a_note_page_is_reached_from(client, admin, therapist, past_session):
+    client.force_login(therapist)
+    client.get(reverse("note_print", args=[past_session.pk]))
+    client.force_login(admin)
+    response = client.get(reverse("audit_log"), {"action": "print"})
+    cell = re.search(r"<td>Session note <a[^>]*>([^<]*)</a>", response.content.decode())
+    assert cell.group(1) == f"session #{past_session.pk}"
+
+
+def test_it_shows_a_changed_moment_in_the_sites_time_to_the_minute(client, admin, participant):
+    consent = f.ConsentFactory(participant=participant, recorded_by=admin)
+    consent.revoked_at = STARTS + timedelta(seconds=12, microseconds=345678)
+    consent.save()
+    client.force_login(admin)
+    response = client.get(
+        reverse("audit_log"), {"record_type": "sessions_app.consent", "action": "update"}
+    )
+    (line,) = response.context["lines"]
+    changes = {c.field: (c.old, c.new) for c in line.changes}
+    assert changes["Revoked at"] == ("—", "3 Mar 2026, 10:00")
+
+
+def test_it_shows_a_changed_date_as_a_date(client, admin, participant):
+    consent = f.ConsentFactory(participant=participant, recorded_by=admin)
+    consent.expires_on = date(2027, 3, 3)
+    consent.save()
+    client.force_login(admin)
+    response = client.get(
+        reverse("audit_log"), {"record_type": "sessions_app.consent", "action": "update"}
+    )
+    (line,) = response.context["lines"]
+    changes = {c.field: c.new for c in line.changes}
+    assert changes["Expires on"] == "3 Mar 2027"
+
+
+# --- The export ------------------------------------------------------------------------------
+
+
+def _export(client, **params) -> list[list[str]]:
+    response = client.get(reverse("audit_log_csv"), params)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    body = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+
+
+def test_it_exports_the_trail_with_a_byte_order_mark(client, admin):
+    client.force_login(admin)
+    response = client.get(reverse("audit_log_csv"))
+    assert b"".join(response.streaming_content).startswith("\ufeff".encode())
+
+
+def test_it_exports_a_header_in_the_sites_time_zone(client, admin):
+    client.force_login(admin)
+    header = _export(client)[0]
+    assert header[:4] == ["When (America/New_York)", "Who (username)", "Who (name)", "What"]
+
+
+def test_it_exports_a_note_view_in_local_time_under_session_note(
+    client, admin, therapist, past_session
+):
+    client.force_login(therapist)
+    client.get(reverse("note_edit", args=[past_session.pk]), REMOTE_ADDR=ADDRESS)
+    entry = LogEntry.objects.get(additional_data__page="note_edit")
+    client.force_login(admin)
+    (row,) = _export(client, record_type="sessions_app.sessionnote")[1:]
+    when = entry.timestamp.astimezone(past_session.group.site.tz).strftime("%Y-%m-%d %H:%M:%S")
+    assert row == [
+        when,
+        "therapist",
+        therapist.get_full_name(),
+        "Viewed",
+        "Session note",
+        f"session #{past_session.pk}",
+        str(past_session),
+        reverse("note_edit", args=[past_session.pk]),
+        ADDRESS,
+    ]
+
+
+def test_it_exports_changes_in_local_time(client, admin, participant):
+    consent = f.ConsentFactory(participant=participant, recorded_by=admin)
+    consent.revoked_at = STARTS + timedelta(microseconds=5)
+    consent.save()
+    client.force_login(admin)
+    (row,) = _export(client, record_type="sessions_app.consent", action="update")[1:]
+    assert row[7] == "Revoked at: — → 3 Mar 2026, 10:00"
+
+
+def test_it_neutralises_formulas_in_exported_cells(client, admin):
+    admin.first_name, admin.last_name = "=HYPERLINK(A1)", "Miller"
+    admin.save()
+    client.force_login(admin)
+    (row,) = _export(client, action="login")[1:]
+    assert row[2] == "'=HYPERLINK(A1) Miller"
+
+
+def test_it_exports_only_the_site_admins_entries(
+    client, admin, other_admin, therapist, outsider, past_session, other_session
+):
+    client.force_login(therapist)
+    client.get(reverse("session_detail", args=[past_session.pk]))
+    client.force_login(outsider)
+    client.get(reverse("session_detail", args=[other_session.pk]))
+    client.force_login(admin)
+    rows = _export(client, action="view")[1:]
+    assert [(r[1], r[5]) for r in rows] == [("therapist", str(past_session.pk))]
+
+
+def test_it_leaves_another_admins_login_out_of_the_export(client, admin, other_admin):
+    client.force_login(other_admin)
+    client.force_login(admin)
+    rows = _export(client, action="login")[1:]
+    assert [r[1] for r in rows] == ["admin"]
+
+
+def test_it_logs_the_export_with_its_filter(client, admin):
+    client.force_login(admin)
+    _export(client, action="view")
+    entry = LogEntry.objects.get(additional_data__page="audit_log_csv")
+    assert (entry.actor, entry.additional_data["what"], entry.additional_data["path"]) == (
+        admin,
+        "export",
+        reverse("audit_log_csv") + "?action=view",
+    )
+
+
+def test_it_refuses_the_export_to_therapists(client, therapist):
+    client.force_login(therapist)
+    assert client.get(reverse("audit_log_csv")).status_code == 404
+
+
+def test_it_sends_a_filter_that_does_not_validate_back_to_the_screen(client, admin):
+    client.force_login(admin)
+    response = client.get(reverse("audit_log_csv"), {"record_id": "5"}, follow=True)
+    assert "Choose the kind of record the id belongs to." in response.content.decode()
+
+
+def test_it_stops_the_export_at_its_cap_and_says_so(client, admin, settings, past_session):
+    settings.AUDIT_EXPORT_MAX_ROWS = 2
+    for _ in range(3):
+        client.force_login(admin)  # each a login entry about the admin
+    rows = _export(client, action="login")[1:]
+    assert len(rows) == 3
+    assert rows[2] == [
+        "The export stops at 2 entries, newest first; there are older ones. "
+        "Narrow the filter (the dates) to export them."
+    ]
+
+
+def test_it_exports_every_entry_once_across_batches(client, admin, monkeypatch):
+    monkeypatch.setattr(audit_views, "EXPORT_BATCH", 2)
+    for _ in range(5):
+        client.force_login(admin)
+    expected = list(
+        LogEntry.objects.filter(additional_data__what="login")
+        .order_by("-timestamp", "-pk")
+        .values_list("timestamp", flat=True)
+    )
+    rows = _export(client, action="login")[1:]
+    tz = admin.sites.get().tz
+    assert [r[0] for r in rows] == [
+        t.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") for t in expected
+    ]
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_it_exports_in_bounded_queries(
+    client, admin, therapist, group, past_session, django_assert_max_num_queries, size
+):
+    client.force_login(therapist)
+    for _ in range(size):
+        client.get(reverse("session_detail", args=[past_session.pk]))
+        client.get(reverse("note_print", args=[past_session.pk]))
+    client.force_login(admin)
+    with django_assert_max_num_queries(14):
+        rows = _export(client)[1:]
+    assert len(rows) >= 2 * size

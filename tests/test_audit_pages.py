@@ -85,6 +85,10 @@ def _plainly_filtered(entries: QuerySet[LogEntry], data: dict, tz: ZoneInfo):
     if data.get("record_type"):
         model = apps.get_model(data["record_type"])
         about = Q(content_type=ContentType.objects.get_for_model(model))
+        if not data.get("record_id"):
+            for page_about, kind in audit.ABOUT_KINDS.items():
+                if apps.get_model(kind) is model:
+                    about |= Q(action=ACCESS, additional_data__about=page_about)
         if data.get("record_id"):
             about &= Q(object_id=data["record_id"])
             if model is SessionNote:
@@ -167,6 +171,8 @@ def trail(
         (SessionNote, other_note.pk, {"what": "view"}),
         (Participant, participant.pk, {"what": "export", "about": "records"}),
         (Participant, other_participant.pk, {"what": "view"}),
+        (Participant, participant.pk, {"what": "view", "about": "consents"}),
+        (Participant, other_participant.pk, {"what": "print", "about": "note"}),
         (Participant, None, {"what": "export", "about": "attendance"}),
         (Site, admin.sites.get().pk, {"what": "export", "about": "attendance"}),
         (Site, None, {"what": "export", "about": "attendance"}),
@@ -216,6 +222,9 @@ FILTERS = {
     "user who only failed to log in": {"user": "ghost"},
     "nobody of that name": {"user": "nobody"},
     "kind of record": {"record_type": "sessions_app.attendance"},
+    "session notes, with the pages about them": {"record_type": "sessions_app.sessionnote"},
+    "sessions, with their note pages": {"record_type": "sessions_app.session"},
+    "consents, with the pages about them": {"record_type": "sessions_app.consent"},
     "one record": {"record_type": "sessions_app.participant", "record_id": "participant"},
     "one note, through its session's pages": {
         "record_type": "sessions_app.sessionnote",

@@ -1,5 +1,6 @@
 """The consent registry (42 CFR Part 2 style) and exports of records under a consent."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -199,6 +200,88 @@ def test_it_uses_a_newer_consent_when_an_older_one_was_revoked(admin, participan
         participant=participant, recipient=CLINIC, by=admin, sessions=sessions_for(admin)
     )
     assert export.consent == new
+
+
+# --- The export form offers only consents in force -------------------------------------------
+
+
+def _form_page(client, participant):
+    return client.get(reverse("participant_records_export", args=[participant.pk]))
+
+
+def test_it_offers_only_recipients_of_consents_in_force(client, admin, participant):
+    today = _today(participant)
+    _consent(participant, admin)
+    revoked = _consent(participant, admin, disclose_to="County Court")
+    services.consent_revoke(consent=revoked, revoked_by=admin, note="In writing")
+    _consent(
+        participant,
+        admin,
+        disclose_to="Old Clinic",
+        signed_on=today - timedelta(days=400),
+        expires_on=today - timedelta(days=1),
+    )
+    _consent(participant, admin, disclose_to="Future Clinic", signed_on=today + timedelta(days=2))
+    client.force_login(admin)
+    form = _form_page(client, participant).context["form"]
+    assert form.fields["recipient"].choices == [(CLINIC, CLINIC)]
+
+
+def test_it_says_why_when_every_consent_has_expired(client, admin, participant):
+    today = _today(participant)
+    expired = today - timedelta(days=1)
+    _consent(participant, admin, signed_on=today - timedelta(days=400), expires_on=expired)
+    client.force_login(admin)
+    body = html.unescape(_form_page(client, participant).content.decode())
+    assert f"The consent to disclose to {CLINIC} expired on {expired:%-d %B %Y}." in body
+
+
+def test_it_says_why_when_the_consent_was_revoked(client, admin, participant):
+    consent = _consent(participant, admin)
+    services.consent_revoke(consent=consent, revoked_by=admin, note="By phone")
+    client.force_login(admin)
+    body = html.unescape(_form_page(client, participant).content.decode())
+    assert f"The consent to disclose to {CLINIC} was revoked on " in body
+
+
+def test_it_links_to_record_a_consent_when_none_is_in_force(client, admin, participant):
+    consent = _consent(participant, admin)
+    services.consent_revoke(consent=consent, revoked_by=admin, note="By phone")
+    client.force_login(admin)
+    body = _form_page(client, participant).content.decode()
+    assert f'href="{reverse("consent_record", args=[participant.pk])}"' in body
+
+
+def test_it_shows_no_export_form_when_no_consent_is_in_force(client, admin, participant):
+    consent = _consent(participant, admin)
+    services.consent_revoke(consent=consent, revoked_by=admin, note="By phone")
+    client.force_login(admin)
+    body = _form_page(client, participant).content.decode()
+    assert 'name="recipient"' not in body
+
+
+def test_it_refuses_a_posted_recipient_whose_consent_was_revoked(
+    client, admin, participant, records
+):
+    _consent(participant, admin)
+    revoked = _consent(participant, admin, disclose_to="County Court")
+    services.consent_revoke(consent=revoked, revoked_by=admin, note="In writing")
+    client.force_login(admin)
+    response = _export(client, participant, recipient="County Court")
+    assert response.status_code == 400
+    assert not Disclosure.objects.exists()
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_it_shows_the_export_form_in_bounded_queries(
+    client, admin, participant, django_assert_max_num_queries, size
+):
+    for i in range(size):
+        _consent(participant, admin, disclose_to=f"Clinic {i}")
+    client.force_login(admin)
+    with django_assert_max_num_queries(14):
+        response = _form_page(client, participant)
+    assert len(response.context["form"].fields["recipient"].choices) == size
 
 
 # --- Recording and revoking -----------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KT
 
-from ..audit import ACCESS_KINDS
+from ..audit import ACCESS_KINDS, abouts_of_kind
 from ..models import Session, SessionNote, User
 
 CHANGE_ACTIONS = {
@@ -37,6 +37,8 @@ def audit_entries_filter(
     if data.get("user"):
         entries = entries.filter(_by_user(data["user"].strip()))
     if data.get("record_type"):
+        # ->> again: the index of pages' `about`s holds the text.
+        entries = entries.alias(page_about=KT("additional_data__about"))
         entries = entries.filter(_about_record(data["record_type"], data.get("record_id")))
     action = data.get("action")
     if action in CHANGE_ACTIONS:
@@ -83,21 +85,27 @@ TYPED_IDS_AT_MOST = 1000
 
 
 def _about_record(label: str, record_id: int | None) -> Q:
+    """Entries about records of that kind (or that one record), and the pages filed
+    under it though they name another record (audit.ABOUT_KINDS): "Session note" finds
+    the note pages, which name the session. Pages about a kind are found by their
+    `about` alone, whichever record they name: a print of a participant's notes is a
+    note page too. With an id, only the note's own session's pages are added."""
     model = apps.get_model(label)
     about = Q(content_type=ContentType.objects.get_for_model(model))
     if not record_id:
+        abouts = abouts_of_kind(model)
+        if abouts:
+            about |= Q(action=LogEntry.Action.ACCESS, page_about__in=abouts)
         return about
     about &= Q(object_id=record_id)
     if model is SessionNote:
-        # A note's pages are at its session's address, and are logged as views "about"
-        # the session's note.
         session_id = SessionNote.objects.filter(pk=record_id).values_list("session_id", flat=True)
         sessions = list(session_id)
         if sessions:
             about |= Q(
                 content_type=ContentType.objects.get_for_model(Session),
                 object_id__in=sessions,
-                additional_data__about="note",
+                page_about="note",
             )
     return about
 

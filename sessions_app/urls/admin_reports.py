@@ -55,6 +55,7 @@ urlpatterns = [
     ),
     # The audit trail.
     path("audit/", audit.audit_log, name="audit_log"),
+    path("audit/export.csv", audit.audit_log_csv, name="audit_log_csv"),
     # The consent registry (42 CFR Part 2 style).
     path("consents/", consent.consent_list, name="consent_list"),
     path(

@@ -119,7 +119,9 @@ def participant_records_export(request: HttpRequest, participant_id: int) -> Htt
     again with why it was refused (status 400, so no export is logged for it)."""
     participant = get_report_participant_for_user(request, participant_id)
     lines = _consent_lines(participant)
-    recipients = sorted({c.disclose_to for c, _ in lines}, key=str.casefold)
+    # Only consents in force name someone records may go to; the service checks again
+    # under lock, as a consent may be revoked while the form is open.
+    recipients = sorted({c.disclose_to for c, s in lines if s == "valid"}, key=str.casefold)
     form = ExportForm(request.POST or None, recipients=recipients)
     refused = False
     if request.method == "POST":
@@ -141,5 +143,21 @@ def participant_records_export(request: HttpRequest, participant_id: int) -> Htt
             else:
                 ctx = {"export": export, "printed_at": timezone.now()}
                 return render(request, "consent/export.html", ctx)
-    ctx = {"participant": participant, "lines": lines, "form": form}
+    ctx = {
+        "participant": participant,
+        "lines": lines,
+        "form": form,
+        "recipients": recipients,
+        "not_in_force": [] if recipients else _why_not_in_force(participant, lines),
+    }
     return render(request, "consent/export_form.html", ctx, status=400 if refused else 200)
+
+
+def _why_not_in_force(participant: Participant, lines: list[tuple[Consent, str]]) -> list[str]:
+    """Each recorded consent with why it allows no disclosure today, in words."""
+    today, tz = _today(participant), participant.site.tz
+    return [
+        f"The consent to disclose to {consent.disclose_to} "
+        f"{consent_services.consent_problem(consent, today=today, tz=tz)}."
+        for consent, _ in lines
+    ]
