@@ -473,6 +473,8 @@ CONTENT_SECURITY_POLICY = {
 }
 # Powerful browser features, all switched off: no page records, films, locates, pays
 # or talks to devices (lullaby recordings are uploaded as files, played by <audio>).
+# The one exception is writing to the clipboard from our own pages, for the Copy button
+# of a participant's calendar link (js/copy_link.js); reading it stays off.
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
@@ -484,7 +486,6 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
         "camera",
         "captured-surface-control",
         "clipboard-read",
-        "clipboard-write",
         "display-capture",
         "encrypted-media",
         "fullscreen",
@@ -514,7 +515,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
         "window-management",
         "xr-spatial-tracking",
     )
-}
+} | {"clipboard-write": ["self"]}
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # /healthz is probed over plain HTTP by load balancers.

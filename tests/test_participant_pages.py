@@ -12,6 +12,7 @@ from sessions_app import links
 from sessions_app.models import LullabyProject, Participant, Reflection, Rsvp
 from sessions_app.services import participants as participant_services
 from tests import factories as f
+from tests.page_parts import part
 from tests.query_counts import count_queries
 
 
@@ -70,7 +71,7 @@ def test_it_goes_from_a_reminder_to_a_reflection_the_therapist_reads(
     confirm = _link(participant, "confirm", upcoming)
     assert "Yes, I’ll be there" in client.get(confirm).content.decode()
     home = client.post(confirm, follow=True)
-    assert home.redirect_chain[-1][0] == reverse("participant_home")
+    assert home.redirect_chain[-1][0] == reverse("participant_home") + f"#session-{upcoming.pk}"
     assert Rsvp.objects.get(participant=participant, session=upcoming).answer == "confirmed"
     page = home.content.decode()
     assert "You’re coming" in page
@@ -254,10 +255,28 @@ def test_it_shows_when_and_where_but_never_what_for(client, participant, group, 
     assert site.name in body and site.address in body and "Music room" in body
     local = sessions[0].local_starts_at
     assert f"{local:%a %-d %b %Y}, {local:%H:%M}" in body
-    # The next three with buttons, the rest listed after them.
-    assert body.count('name="answer" value="confirmed"') == 3
-    for s in sessions:
-        assert f'id="session-{s.pk}"' in body
+
+
+def test_it_lets_them_answer_every_listed_session(client, participant, group):
+    sessions = _future_sessions(group, 5)
+    client.force_login(participant.user)
+    body = client.get(reverse("participant_home")).content.decode()
+    offered = [s for s in sessions if reverse("participant_rsvp", args=[s.pk]) in body]
+    assert offered == sessions
+
+
+def test_it_shows_the_next_three_sessions_open(client, participant, group):
+    sessions = _future_sessions(group, 5)
+    client.force_login(participant.user)
+    body = client.get(reverse("participant_home")).content.decode()
+    assert [part(body, f"session-{s.pk}").folds for s in sessions[:3]] == [[], [], []]
+
+
+def test_it_folds_the_later_sessions(client, participant, group):
+    sessions = _future_sessions(group, 5)
+    client.force_login(participant.user)
+    body = client.get(reverse("participant_home")).content.decode()
+    assert [part(body, f"session-{s.pk}").folds for s in sessions[3:]] == [[False], [False]]
 
 
 def test_it_marks_a_cancelled_session_and_offers_no_answer(client, participant, group):
@@ -284,6 +303,52 @@ def test_it_links_their_lullaby_project(client, participant, therapist):
     assert "Your lullaby project" in body
     assert "for Mia" in body
     assert reverse("lullaby_own_project", args=[project.pk]) in body
+
+
+# --- Reflections on the page -----------------------------------------------------------------
+
+
+def _reflect(client, session, text="It helped."):
+    data = {"mood_before": "3", "mood_after": "7", "connection": "4", "text": text}
+    return client.post(reverse("participant_reflection", args=[session.pk]), data)
+
+
+def test_it_comes_back_to_the_reflection_written(client, participant, past_session):
+    client.force_login(participant.user)
+    response = _reflect(client, past_session)
+    reflection = Reflection.objects.get(participant=participant)
+    assert response["Location"] == reverse("participant_home") + f"#reflection-{reflection.pk}"
+
+
+def test_it_thanks_them_inside_the_reflection_and_opens_its_fold(client, participant, past_session):
+    client.force_login(participant.user)
+    _reflect(client, past_session)
+    reflection = Reflection.objects.get(participant=participant)
+    card = part(
+        client.get(reverse("participant_home")).content.decode(), f"reflection-{reflection.pk}"
+    )
+    assert "Thank you for your reflection." in card.text
+    assert card.folds == [True]
+
+
+def test_it_folds_past_reflections(client, participant, past_session):
+    client.force_login(participant.user)
+    _reflect(client, past_session)
+    client.get(reverse("participant_home"))  # reads the thanks
+    reflection = Reflection.objects.get(participant=participant)
+    card = part(
+        client.get(reverse("participant_home")).content.decode(), f"reflection-{reflection.pk}"
+    )
+    assert card.folds == [False]
+
+
+def test_it_says_an_update_inside_the_reflection(client, participant, past_session):
+    client.force_login(participant.user)
+    _reflect(client, past_session)
+    _reflect(client, past_session, text="Changed my mind.")
+    reflection = Reflection.objects.get(participant=participant)
+    body = client.get(reverse("participant_home")).content.decode()
+    assert "Your reflection is updated." in part(body, f"reflection-{reflection.pk}").text
 
 
 # --- Reminder settings -------------------------------------------------------------------------
@@ -338,6 +403,32 @@ def test_it_explains_reminder_settings_that_do_not_fit(
     assert replans == []
 
 
+def test_it_comes_back_to_the_reminders_with_their_confirmation(client, participant, replans):
+    client.force_login(participant.user)
+    response = client.post(reverse("participant_reminders"), _settings(), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("participant_home") + "#reminders"
+    assert "Your reminder settings are saved." in part(response.content.decode(), "reminders").text
+
+
+def test_it_opens_the_reminders_fold_after_a_change(client, participant, replans):
+    client.force_login(participant.user)
+    response = client.post(reverse("participant_reminders"), _settings(), follow=True)
+    assert part(response.content.decode(), "reminders-body").folds == [True]
+
+
+def test_it_folds_the_reminder_settings(client, participant):
+    client.force_login(participant.user)
+    body = client.get(reverse("participant_home")).content.decode()
+    assert part(body, "reminders-body").folds == [False]
+
+
+def test_it_says_on_the_fold_whether_reminders_are_on(client, participant):
+    participant_services.participant_reminders_stop(participant=participant)
+    client.force_login(participant.user)
+    body = client.get(reverse("participant_home")).content.decode()
+    assert part(body, "reminders-summary").text == "Reminders (off)"
+
+
 def test_it_stops_reminders_from_a_link_only_when_the_button_is_pressed(
     client, participant, replans
 ):
@@ -347,8 +438,8 @@ def test_it_stops_reminders_from_a_link_only_when_the_button_is_pressed(
     assert participant.reminders_opt_in
 
     response = client.post(url, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("participant_home")
-    assert "Reminders stopped" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("participant_home") + "#reminders"
+    assert "Reminders stopped" in part(response.content.decode(), "reminders").text
     participant.refresh_from_db()
     assert not participant.reminders_opt_in
     assert participant.reminders_stopped_at is not None
@@ -402,6 +493,37 @@ def test_it_works_without_the_reminder_outbox(participant, monkeypatch):
     assert not participant.reminders_opt_in
 
 
+# --- Calendar link -------------------------------------------------------------------------
+
+
+def test_it_comes_back_to_the_calendar_link_made(client, participant):
+    client.force_login(participant.user)
+    response = client.post(reverse("participant_calendar"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("participant_home") + "#calendar"
+    assert "Your calendar link is ready." in part(response.content.decode(), "calendar").text
+
+
+def test_it_opens_the_calendar_fold_after_a_new_link(client, participant):
+    client.force_login(participant.user)
+    response = client.post(reverse("participant_calendar"), follow=True)
+    assert part(response.content.decode(), "calendar-body").folds == [True]
+
+
+def test_it_offers_a_copy_button_for_the_calendar_link(client, participant):
+    client.force_login(participant.user)
+    body = client.post(reverse("participant_calendar"), follow=True).content.decode()
+    # Hidden until js/copy_link.js shows it: without JavaScript it could do nothing.
+    assert re.search(
+        r'<button type="button"[^>]*data-copy-target="calendar-url"[^>]*hidden>Copy<', body
+    )
+
+
+def test_it_loads_the_copy_script_from_static_files(client, participant):
+    client.force_login(participant.user)
+    body = client.get(reverse("participant_home")).content.decode()
+    assert re.search(r'<script src="[^"]*/js/copy_link\.js" defer></script>', body)
+
+
 # --- Bounded queries ---------------------------------------------------------------------------
 
 
@@ -437,3 +559,19 @@ def test_it_renders_the_participants_page_in_bounded_queries(
     grow(29)
     assert count_queries(client, url) == one
     assert one <= 9
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_it_answers_every_session_in_bounded_queries(
+    client, participant, group, django_assert_max_num_queries, count
+):
+    first = timezone.now() + timedelta(hours=2)
+    for i in range(count):  # two days apart, so that all 20 are within the page's weeks
+        start = first + timedelta(days=2 * i)
+        f.SessionFactory(group=group, starts_at=start, ends_at=start + timedelta(hours=1))
+    client.force_login(participant.user)
+    url = reverse("participant_home")
+    client.get(url)  # warms per-process caches
+    with django_assert_max_num_queries(8):
+        body = client.get(url).content.decode()
+    assert body.count('name="answer" value="confirmed"') == count

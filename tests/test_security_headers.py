@@ -211,6 +211,17 @@ def test_it_switches_off_the_features_no_page_uses(client, db):
     )
 
 
+def test_it_lets_our_own_pages_write_to_the_clipboard(client, db):
+    # The Copy button of a participant's calendar link (js/copy_link.js).
+    policy = client.get(reverse("login"))["Permissions-Policy"].split(", ")
+    assert "clipboard-write=(self)" in policy
+
+
+def test_it_keeps_reading_the_clipboard_off(client, db):
+    policy = client.get(reverse("login"))["Permissions-Policy"].split(", ")
+    assert "clipboard-read=()" in policy
+
+
 @pytest.mark.parametrize("unsafe", ["'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:"])
 def test_it_allows_nothing_unsafe_in_the_policy(unsafe):
     directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]

@@ -7,9 +7,9 @@ phone can be handed back with "Leave this page".
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
-from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,6 +27,7 @@ from ..forms.reflections import ReflectionForm
 from ..models import Participant, Reflection, Rsvp, Session
 from ..permissions import get_session_for_participant, own_reflections, sessions_of_participant
 from ..selectors import participants as selectors_participants
+from ..selectors.participants import ParticipantPage
 from ..services import calendar_feeds as feed_services
 from ..services import participants as participant_services
 from ..services import reflections as reflection_services
@@ -115,8 +116,9 @@ def participant_link(request: HttpRequest, token: str) -> HttpResponse:
 def _link_stop(request: HttpRequest, participant: Participant) -> HttpResponse:
     if request.method == "POST":
         participant_services.participant_reminders_stop(participant=participant)
-        messages.success(request, "Reminders stopped. You can turn them back on below at any time.")
-        return redirect("participant_home")
+        return _back_to(
+            request, "reminders", "Reminders stopped. You can turn them back on here at any time."
+        )
     return render(request, "participant/link_stop.html", {"participant": participant})
 
 
@@ -141,8 +143,7 @@ def _link_rsvp(
         except ServiceError as exc:
             error = " ".join(exc.messages)
         else:
-            messages.success(request, _thanks(answer))
-            return redirect("participant_home")
+            return _back_to(request, f"session-{session.pk}", _thanks(answer))
     ctx = {"participant": participant, "session": session, "answer": answer, "error": error}
     return render(request, "participant/link_rsvp.html", ctx, status=400 if error else 200)
 
@@ -156,13 +157,79 @@ def _thanks(answer: str) -> str:
 # --- The participant's own page --------------------------------------------------------------
 
 
+# A confirmation goes back with the participant to the item it is about, and the page
+# reloads at that item: on a small phone a message at the top of a long page is out of
+# sight, and finding one's place again after every tap is what made the page tiring.
+# It is kept in the session (not the messages framework, which shows at the top) and
+# read once, so it works without JavaScript.
+NOTICE_KEY = "participant_notice"
+# The next few sessions are open on the page; later ones fold.
+SESSIONS_OPEN = 3
+
+
+@dataclass(frozen=True)
+class Notice:
+    anchor: str  # "session-12", "reflection-3", "reminders" or "calendar"
+    text: str
+    error: bool = False
+    placed: bool = True  # False: its item is not on the page, so it shows at the top
+
+    @property
+    def kind(self) -> str:
+        return self.anchor.partition("-")[0]
+
+    @property
+    def pk(self) -> int | None:
+        ident = self.anchor.partition("-")[2]
+        return int(ident) if ident.isdigit() else None
+
+
+def _back_to(request: HttpRequest, anchor: str, text: str, *, error: bool = False) -> HttpResponse:
+    """Back to the participant's page at `anchor`, with `text` shown inside that item."""
+    request.session[NOTICE_KEY] = {"anchor": anchor, "text": text, "error": error}
+    return redirect(reverse("participant_home") + "#" + anchor)
+
+
+def _notice_take(request: HttpRequest, page: ParticipantPage) -> Notice | None:
+    held = request.session.pop(NOTICE_KEY, None)
+    if not isinstance(held, dict):
+        return None
+    notice = Notice(
+        anchor=str(held.get("anchor", "")),
+        text=str(held.get("text", "")),
+        error=bool(held.get("error")),
+    )
+    on_page = {
+        "session": {line.session.pk for line in page.upcoming},
+        "reflection": {line.reflection.pk for line in page.reflections},
+    }
+    if notice.kind in on_page and notice.pk not in on_page[notice.kind]:
+        notice = Notice(notice.anchor, notice.text, notice.error, placed=False)
+    return notice
+
+
+def _unfold(notice: Notice | None, page: ParticipantPage) -> set[str]:
+    """The folded sections to open because the notice is inside them."""
+    if notice is None or not notice.placed:
+        return set()
+    if notice.kind == "session":
+        later = {line.session.pk for line in page.upcoming[SESSIONS_OPEN:]}
+        return {"later"} if notice.pk in later else set()
+    return {{"reflection": "reflections"}.get(notice.kind, notice.kind)}
+
+
 @participant_required
 def participant_home(request: HttpRequest, participant: Participant) -> HttpResponse:
     page = selectors_participants.participant_page(participant=participant, now=timezone.now())
+    notice = _notice_take(request, page)
     calendar_url = _participant_feed_url(request, participant)
     ctx = {
         "participant": participant,
         "page": page,
+        "next_sessions": page.upcoming[:SESSIONS_OPEN],
+        "later_sessions": page.upcoming[SESSIONS_OPEN:],
+        "notice": notice,
+        "unfold": _unfold(notice, page),
         "calendar_url": calendar_url,
         # webcal:// makes phones subscribe, where https:// would import a copy once.
         "calendar_subscribe_url": "webcal://" + calendar_url.split("://", 1)[-1],
@@ -194,8 +261,7 @@ def participant_reminders(request: HttpRequest, participant: Participant) -> Htt
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(request, "Your reminder settings are saved.")
-            return redirect(reverse("participant_home") + "#reminders")
+            return _back_to(request, "reminders", "Your reminder settings are saved.")
     return render(request, "participant/reminders.html", {"participant": participant, "form": form})
 
 
@@ -203,8 +269,9 @@ def participant_reminders(request: HttpRequest, participant: Participant) -> Htt
 @require_POST
 def participant_reminders_stop(request: HttpRequest, participant: Participant) -> HttpResponse:
     participant_services.participant_reminders_stop(participant=participant)
-    messages.success(request, "Reminders stopped. You can turn them back on at any time.")
-    return redirect(reverse("participant_home") + "#reminders")
+    return _back_to(
+        request, "reminders", "Reminders stopped. You can turn them back on at any time."
+    )
 
 
 @participant_required
@@ -213,15 +280,14 @@ def participant_rsvp(
     request: HttpRequest, participant: Participant, session_id: int
 ) -> HttpResponse:
     session = get_session_for_participant(request, participant, session_id)
+    anchor = f"session-{session.pk}"
     try:
         rsvp_services.rsvp_record(
             participant=participant, session=session, answer=request.POST.get("answer", "")
         )
     except ServiceError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _thanks(request.POST["answer"]))
-    return redirect(reverse("participant_home") + f"#session-{session.pk}")
+        return _back_to(request, anchor, " ".join(exc.messages), error=True)
+    return _back_to(request, anchor, _thanks(request.POST["answer"]))
 
 
 @participant_required
@@ -230,14 +296,13 @@ def participant_calendar(request: HttpRequest, participant: Participant) -> Http
     had_one = bool(participant.calendar_token)
     feed_services.participant_calendar_reset(participant=participant)
     if had_one:
-        messages.success(
+        return _back_to(
             request,
+            "calendar",
             "You have a new calendar link. The old one has stopped working: subscribe "
             "again with the new one.",
         )
-    else:
-        messages.success(request, "Your calendar link is ready.")
-    return redirect(reverse("participant_home") + "#calendar")
+    return _back_to(request, "calendar", "Your calendar link is ready.")
 
 
 @never_cache
@@ -279,9 +344,14 @@ def participant_reflection(
             songs=selectors_participants.session_plan_songs(session=session),
         )
         if request.method == "POST" and form.is_valid():
-            saved = _save_reflection(request, form, participant, session, reflection)
+            saved = _save_reflection(form, participant, session, reflection)
             if saved is not None:
-                return redirect(reverse("participant_home") + f"#reflection-{saved.pk}")
+                thanks = (
+                    "Your reflection is updated."
+                    if reflection
+                    else "Thank you for your reflection."
+                )
+                return _back_to(request, f"reflection-{saved.pk}", thanks)
     ctx = {
         "participant": participant,
         "session": session,
@@ -297,7 +367,6 @@ def participant_reflection(
 
 
 def _save_reflection(
-    request: HttpRequest,
     form: ReflectionForm,
     participant: Participant,
     session: Session,
@@ -308,12 +377,10 @@ def _save_reflection(
             saved = reflection_services.reflection_submit(
                 participant=participant, session=session, **form.cleaned_data
             )
-            messages.success(request, "Thank you for your reflection.")
         else:
             saved = reflection_services.reflection_update(
                 reflection=reflection, participant=participant, **form.cleaned_data
             )
-            messages.success(request, "Your reflection is updated.")
     except ServiceError as exc:
         add_service_error(form, exc)
         return None
