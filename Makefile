@@ -56,6 +56,7 @@ run: install
 	@echo "  Demo logins (local demo data only), password refrain-demo:"
 	@echo "    admin        administrator"
 	@echo "    therapist    music therapist"
+	@echo "    intern       music-therapy intern (notes co-signed by therapist)"
 	@echo "    participant  group participant"
 	@echo "    artist       teaching artist (lullaby projects)"
 	@echo "  Ctrl-C stops the web server, the Celery worker and beat together."

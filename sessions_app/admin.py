@@ -45,7 +45,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "is_active", "is_staff", "sites"]
     search_fields = ["username", "first_name", "last_name", "email"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        ("Refrain", {"fields": ("role", "credentials", "sites")}),
+        ("Refrain", {"fields": ("role", "credentials", "sites", "supervisor")}),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         ("Refrain", {"fields": ("role", "credentials")}),

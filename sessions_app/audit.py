@@ -296,6 +296,8 @@ AUDITED_PAGES: dict[str, AuditedPage] = {
     "group_enroll": AuditedPage(VIEW, **_GROUP, about="enrolment"),
     "enrollment_discharge": AuditedPage(VIEW, **_GROUP, about="discharge"),
     "note_addendum": AuditedPage(VIEW, **_NOTE),
+    # The supervisor reads the note as they co-sign it or send it back.
+    "note_review": AuditedPage(VIEW, **_NOTE, methods=frozenset({"POST"})),
     "participant_links_revoke": AuditedPage(VIEW, **_PARTICIPANT, about="links"),
     "participant_feed_reset": AuditedPage(VIEW, **_PARTICIPANT, about="calendar feed"),
     # Administration pages that list people by name.

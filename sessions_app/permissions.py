@@ -40,6 +40,7 @@ from .models import (
     Reflection,
     Reminder,
     Session,
+    SessionNote,
     Site,
     Song,
     Take,
@@ -143,6 +144,65 @@ def may_write_clinical_note(user: User, group: Group) -> bool:
     clinician's signature.
     """
     return user.is_authenticated and user.is_therapist and is_facilitator(user, group)
+
+
+# --- Co-signature: a supervisor reviews their supervisees' signed notes --------------
+#
+# A supervisor reads a supervisee's note while it waits for their co-signature, even in
+# a group they do not facilitate: that note and its print, nothing else of the group
+# (not its roster pages, not its other sessions, not the note once it left their queue).
+
+
+def notes_awaiting_cosignature_for(user: User) -> QuerySet[SessionNote]:
+    """Notes signed by the user's supervisees and waiting for the user's co-signature."""
+    if not (user.is_authenticated and user.is_therapist):
+        return SessionNote.objects.none()
+    return SessionNote.objects.filter(status=SessionNote.Status.REVIEW, signed_by__supervisor=user)
+
+
+def may_cosign(user: User, note: SessionNote) -> bool:
+    """Co-sign a note, or send it back: the supervisor of the therapist who signed it,
+    while it waits for co-signature."""
+    return (
+        user.is_authenticated
+        and user.is_therapist
+        and note.status == SessionNote.Status.REVIEW
+        and note.signed_by_id != user.pk
+        and note.signed_by is not None
+        and note.signed_by.supervisor_id == user.pk
+    )
+
+
+def note_sessions_for(user: User) -> QuerySet[Session]:
+    """Sessions whose note the user may read: those they may see, and those whose note
+    waits for their co-signature."""
+    under_review = notes_awaiting_cosignature_for(user).values("session_id")
+    return Session.objects.filter(
+        Q(pk__in=sessions_for(user).values("pk")) | Q(pk__in=under_review)
+    )
+
+
+def get_note_session_for_user(request: HttpRequest, session_id: int) -> Session:
+    """A session, for its note pages (read and print): as `get_session_for_user`, and
+    for a supervisor, the session of a note waiting for their co-signature."""
+    qs = note_sessions_for(request.user).select_related("group__site")
+    return _get_or_404(request, qs, session_id)
+
+
+def get_note_for_cosigner(request: HttpRequest, session_id: int) -> SessionNote:
+    """The session's note, for its author's supervisor while it waits for them; anyone
+    else 404 (the note's own writers included: nobody co-signs their own note)."""
+    session = get_note_session_for_user(request, session_id)
+    note = SessionNote.objects.filter(session=session).select_related("signed_by").first()
+    if note is None or not may_cosign(request.user, note):
+        raise deny(
+            request,
+            "co-signature",
+            model=SessionNote if note else Session,
+            pk=note.pk if note else session.pk,
+        )
+    note.session = session
+    return note
 
 
 def participant_profile(user: User) -> Participant | None:

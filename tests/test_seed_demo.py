@@ -73,8 +73,10 @@ def test_it_creates_the_demo_data_set(seeded):
     assert len({s.time_zone for s in sites}) == 2
 
     therapists = User.objects.filter(role=User.Role.THERAPIST)
-    assert therapists.count() == 3
-    assert set(therapists.values_list("credentials", flat=True)) == {"MT-BC"}
+    assert therapists.count() == 4  # three board-certified, one intern
+    assert set(therapists.exclude(username="intern").values_list("credentials", flat=True)) == {
+        "MT-BC"
+    }
 
     assert 20 <= Participant.objects.count() <= 28
     assert set(Participant.objects.values_list("site", flat=True)) == {s.pk for s in sites}
@@ -152,7 +154,7 @@ def test_a_later_run_documents_the_sessions_held_since(db):
         assert last == last_before[group.pk] + timedelta(weeks=1)
 
 
-@pytest.mark.parametrize("username", ["admin", "therapist", "participant"])
+@pytest.mark.parametrize("username", ["admin", "therapist", "intern", "participant"])
 def test_the_demo_logins_work(seeded, username):
     user = _log_in(username)
     assert user is not None
@@ -277,7 +279,7 @@ def test_the_next_plan_of_each_group_gives_its_main_activity_ten_minutes(seeded)
 def test_sessions_keep_their_local_time_across_dst(db, now):
     seed.demo_seed(now=now)
     for group in Group.objects.select_related("site"):
-        sessions = list(group.sessions.all())
+        sessions = list(group.sessions.filter(occurrence_date__isnull=False))
         assert len(sessions) >= 12
         local_starts = {s.local_starts_at.time() for s in sessions}
         assert local_starts == {group.start_time}, group.name
@@ -289,8 +291,9 @@ def test_sessions_keep_their_local_time_across_dst(db, now):
 
 
 def test_sessions_seeded_now_keep_the_groups_local_time(seeded):
+    # The weekly sessions; the extra session today is at whatever time the clock allows.
     for group in Group.objects.select_related("site"):
-        sessions = list(group.sessions.all())
+        sessions = list(group.sessions.filter(occurrence_date__isnull=False))
         assert {s.local_starts_at.time() for s in sessions} == {group.start_time}
         assert all(s.occurrence_date == s.local_date for s in sessions)
 
@@ -325,8 +328,8 @@ def test_it_prints_a_summary_with_the_logins(db):
     out = StringIO()
     call_command("seed_demo", stdout=out)
     text = out.getvalue()
-    assert "2 sites, 3 therapists" in text
-    for login in ("admin", "therapist", "participant", PASSWORD):
+    assert "2 sites, 4 therapists" in text
+    for login in ("admin", "therapist", "intern", "participant", PASSWORD):
         assert login in text
 
 
@@ -354,3 +357,56 @@ def test_it_saves_nothing_when_a_step_fails(db, monkeypatch):
         call_command("seed_demo", stdout=StringIO())
     assert not Site.objects.exists()
     assert not User.objects.exists()
+
+
+# --- The therapist's day -------------------------------------------------------------------
+
+
+def _therapists_today(now):
+    from sessions_app.selectors.day import therapist_day
+
+    return therapist_day(user=User.objects.get(username="therapist"), now=now).today
+
+
+@pytest.mark.parametrize("hour", [0, 1, 9, 12, 18, 23])
+def test_the_demo_therapist_has_a_session_today_at_any_hour(db, hour):
+    now = datetime(2026, 5, 14, hour, 40, tzinfo=UTC)  # a Thursday
+    seed.demo_seed(now=now)
+    assert _therapists_today(now)
+
+
+def test_the_demo_therapist_has_a_session_that_ended_earlier_today(db):
+    now = datetime(2026, 5, 14, 18, 40, tzinfo=UTC)  # 14:40 in New York
+    seed.demo_seed(now=now)
+    assert any(s.ends_at <= now for s in _therapists_today(now))
+
+
+def test_two_participants_are_slipping_away(seeded):
+    from django.conf import settings
+
+    from sessions_app.selectors.reports import load_slipping, slipping_away
+
+    now = timezone.now()
+    rows = slipping_away(
+        site_ids=list(Site.objects.values_list("pk", flat=True)),
+        today=timezone.localdate(now),
+        now=now,
+        threshold=settings.SLIPPING_RATE_THRESHOLD,
+    )
+    names = {row.participant.first_name for row in load_slipping(rows)}
+    assert {"DeShawn", "Kayla"} <= names
+
+
+def test_a_past_session_has_an_unsigned_note(seeded):
+    from sessions_app.models import SessionNote
+
+    assert SessionNote.objects.filter(
+        status="draft", session__ends_at__lt=timezone.now() - timedelta(days=1)
+    ).exists()
+
+
+def test_the_intern_has_a_note_waiting_for_the_therapists_cosignature(seeded):
+    from sessions_app.permissions import notes_awaiting_cosignature_for
+
+    waiting = notes_awaiting_cosignature_for(User.objects.get(username="therapist"))
+    assert [n.signed_by.username for n in waiting] == ["intern"]

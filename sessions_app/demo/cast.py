@@ -76,7 +76,16 @@ THERAPISTS = (
     DemoLogin("therapist", "Maya", "Okafor"),
     DemoLogin("jrivera", "Jordan", "Rivera"),
     DemoLogin("pnatarajan", "Priya", "Natarajan"),
+    DemoLogin("intern", "Riley", "Chen"),
 )
+# The `intern` demo login: a music-therapy intern whose notes the demo therapist co-signs;
+# they co-facilitate the Mesa singing group, and one of their notes waits.
+INTERN = ("intern", "therapist", "Wednesday Community Singers")
+INTERN_CREDENTIALS = "Music therapy intern"
+# The demo therapist's Harbor group always has a session today (demo_seed adds one when
+# today is not its day), and two of its members are slipping away.
+TODAY_GROUP = "Tuesday Songwriting Circle"
+SLIPPING_AWAY = ("deshawn", "kayla")
 CREDENTIALS = "MT-BC"
 # Where therapists work besides the sites of their groups: Priya covers Harbor Street's
 # front desk on Tuesdays, which is how she comes to use emergency access there.
@@ -184,7 +193,7 @@ GROUPS = (
         duration_minutes=60,
         room="Main Hall",
         lead="therapist",
-        co=("pnatarajan",),
+        co=("pnatarajan", "intern"),
         activities=("group_singing", "lyric_analysis", "instrument_play"),
     ),
     DemoGroup(

@@ -10,7 +10,7 @@ import random
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -26,6 +26,7 @@ from sessions_app.models import (
     PlanItem,
     Reflection,
     Session,
+    SessionNote,
     Site,
     Song,
     Theme,
@@ -127,9 +128,12 @@ def demo_seed(*, now: datetime | None = None) -> DemoSummary:
     admin, therapists, participant_user = _seed_logins(sites.values())
     participants = _seed_participants(sites, participant_user)
     songs = _seed_songs(added_by=admin)
+    _seed_intern(therapists)
     for spec in cast.GROUPS:
         group = _seed_group(spec, site=sites[spec.site], therapists=therapists, now=now)
         enrollments = _seed_enrollments(group, participants)
+        if spec.name == cast.TODAY_GROUP:
+            _seed_today(group, now=now)
         _seed_sessions(
             spec,
             group=group,
@@ -150,6 +154,7 @@ def demo_seed(*, now: datetime | None = None) -> DemoSummary:
     # --- end lullaby ---
     _seed_reminders(participants, now=now)  # reminders
     _seed_access(sites, therapists, participants, now=now)
+    _seed_day(therapists, participants, now=now)
     return _summary()
 
 
@@ -396,6 +401,10 @@ def _seed_sessions(
             session.status, session.cancel_reason = status, reason
             session.save(update_fields=["status", "cancel_reason", "updated_at"])
     Session.objects.bulk_create(new)
+    # Extra sessions (the demo's session today) are held once they have ended, too.
+    Session.objects.filter(
+        group=group, occurrence_date__isnull=True, status=Session.Status.SCHEDULED, ends_at__lte=now
+    ).update(status=Session.Status.HELD, updated_at=now)
 
     sessions = list(Session.objects.filter(group=group).select_related("group__site"))
     held = [s for s in sessions if s.status == Session.Status.HELD]
@@ -444,6 +453,103 @@ def _seed_sessions(
                 )
             )
     Attendance.objects.bulk_create(rows)
+
+
+# --- The therapist's day: a session today, notes to sign and co-sign, people to reach ---
+
+
+def _seed_intern(therapists: dict[str, User]) -> None:
+    username, supervisor, _ = cast.INTERN
+    User.objects.filter(pk=therapists[username].pk).update(
+        supervisor=therapists[supervisor], credentials=cast.INTERN_CREDENTIALS
+    )
+    therapists[username].refresh_from_db()
+
+
+def _quarter(moment: datetime, *, up: bool) -> datetime:
+    moment = moment.replace(second=0, microsecond=0)
+    minutes = moment.minute % 15
+    if up and minutes:
+        return moment + timedelta(minutes=15 - minutes)
+    return moment - timedelta(minutes=minutes)
+
+
+def _seed_today(group: Group, *, now: datetime) -> None:
+    """A session today whatever day the demo is seeded: one that ended earlier today
+    (held, its roll call taken, its note to write) and one later today, as far as the
+    clock allows (never both impossible: before 01:30 the later one fits, after 22:30
+    the earlier one)."""
+    tz = group.site.tz
+    local_now = now.astimezone(tz)
+    today = local_now.date()
+    todays = Session.objects.filter(
+        group=group,
+        starts_at__gte=datetime.combine(today, time.min, tzinfo=tz),
+        starts_at__lt=datetime.combine(today + timedelta(days=1), time.min, tzinfo=tz),
+    )
+    hour = timedelta(minutes=60)
+    earlier = _quarter(local_now - timedelta(minutes=90), up=False)
+    later = _quarter(local_now + hour, up=True)
+    wanted = []
+    if earlier.date() == today and not todays.filter(ends_at__lte=now).exists():
+        wanted.append(earlier)
+    if later.date() == today and not todays.filter(starts_at__gt=now).exists():
+        wanted.append(later)
+    Session.objects.bulk_create(
+        Session(group=group, starts_at=start, ends_at=start + hour, room=group.room)
+        for start in wanted
+    )
+
+
+def _seed_day(
+    therapists: dict[str, User], participants: dict[str, Participant], *, now: datetime
+) -> None:
+    """Two participants slipping away, an unsigned note, an intern's note waiting."""
+    group = Group.objects.get(name=cast.TODAY_GROUP)
+    held = group.sessions.filter(status=Session.Status.HELD).order_by("-starts_at")
+    # Absent from the last two sessions: "slipping away" on the administrator's report.
+    Attendance.objects.filter(
+        session__in=list(held[:2]),
+        participant__in=[participants[k] for k in cast.SLIPPING_AWAY],
+    ).update(status=Attendance.Status.ABSENT, minutes_attended=None)
+    # The note of the last session more than a day ago is still a draft: overdue.
+    held = list(held.filter(ends_at__lte=now - timedelta(days=1)))
+    therapist = therapists["therapist"]
+    if held and not SessionNote.objects.filter(author=therapist, status="draft").exists():
+        SessionNote.objects.get_or_create(
+            session=held[0],
+            defaults={
+                "author": therapist,
+                "subjective": "Members talked about the week's triggers before we wrote.",
+                "objective": "Six verses drafted together; two members left the circle early.",
+            },
+        )
+    username, _, group_name = cast.INTERN
+    intern = therapists[username]
+    if SessionNote.objects.filter(author=intern).exists():
+        return
+    session = (
+        Session.objects.filter(
+            group__name=group_name, status=Session.Status.HELD, note__isnull=True
+        )
+        .order_by("-starts_at")
+        .first()
+    )
+    if session is None:
+        return
+    session.actual_starts_at, session.actual_ends_at = session.starts_at, session.ends_at
+    session.save(update_fields=["actual_starts_at", "actual_ends_at"])
+    SessionNote.objects.create(
+        session=session,
+        author=intern,
+        subjective="Several members said singing together made the evening cravings easier.",
+        objective="All sang the call-and-response; one member led a verse for the first time.",
+        assessment="Growing confidence and peer support; cravings named openly.",
+        plan="Continue call-and-response; invite members to choose next week's song.",
+        status=SessionNote.Status.REVIEW,
+        signed_by=intern,
+        signed_at=session.ends_at + timedelta(hours=2),
+    )
 
 
 def _rng(*parts: object) -> random.Random:

@@ -79,6 +79,12 @@ class NoteForm(forms.Form):
         for pid, pn in self.record.participant_notes.items():
             self.initial.setdefault(f"pnote-{pid}", pn.text)
 
+    @property
+    def times_from_schedule(self) -> bool:
+        """Whether the times shown are the schedule's, none recorded yet."""
+        session = self.record.session
+        return session.actual_starts_at is None or session.actual_ends_at is None
+
     def times(self) -> list[FieldView]:
         return [field_view(self["actual_start"]), field_view(self["actual_end"])]
 
@@ -116,3 +122,15 @@ class AddendumForm(forms.Form):
 
     def text_field(self) -> FieldView:
         return field_view(self["text"])
+
+
+class SendBackForm(forms.Form):
+    comment = forms.CharField(
+        label="What to change",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown to the note's author on the note form. Needed to send it back.",
+    )
+
+    def comment_field(self) -> FieldView:
+        return field_view(self["comment"])

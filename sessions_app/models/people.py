@@ -51,6 +51,18 @@ class User(AbstractUser):
         related_name="administrators",
         help_text="Sites an administrator administers, or a therapist works at.",
     )
+    # Interns and new clinicians: their notes are final only once this therapist
+    # co-signs them.
+    supervisor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervisees",
+        limit_choices_to={"role": "therapist"},
+        help_text="For an intern or new clinician: the board-certified therapist who "
+        "co-signs their session notes.",
+    )
     # Secret of the therapist's calendar feed URL; reset to revoke every subscription.
     calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
@@ -58,10 +70,33 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                name="user_not_own_supervisor",
+                condition=~Q(supervisor=models.F("id")),
+                violation_error_message="A therapist cannot supervise themself.",
+            )
+        ]
 
     def __str__(self) -> str:
         full = self.get_full_name() or self.username
         return f"{full}, {self.credentials}" if self.credentials else full
+
+    def clean(self) -> None:
+        super().clean()
+        if self.supervisor_id is None:
+            return
+        if self.role != self.Role.THERAPIST:
+            raise ValidationError({"supervisor": "Only a therapist's notes are co-signed."})
+        if self.pk is not None and self.supervisor_id == self.pk:
+            raise ValidationError({"supervisor": "A therapist cannot supervise themself."})
+        supervisor = self.supervisor
+        if supervisor.role != self.Role.THERAPIST or supervisor.is_superuser:
+            raise ValidationError({"supervisor": "Choose a therapist as the supervisor."})
+        if self.pk is not None and supervisor.supervisor_id == self.pk:
+            raise ValidationError(
+                {"supervisor": f"{supervisor} is supervised by this therapist: choose another."}
+            )
 
     @property
     def is_administrator(self) -> bool:

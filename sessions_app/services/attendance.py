@@ -201,7 +201,13 @@ def attendance_record(
 
 
 def _note_is_signed(session: Session) -> bool:
-    return SessionNote.objects.filter(session=session, status=SessionNote.Status.SIGNED).exists()
+    """Signed by its author, final or waiting for co-signature: the attendance is part
+    of what was signed."""
+    return (
+        SessionNote.objects.filter(session=session)
+        .exclude(status=SessionNote.Status.DRAFT)
+        .exists()
+    )
 
 
 TALLIED = tuple(Attendance.Status.values)

@@ -4,6 +4,10 @@ A signed note is a clinical record with a clinician's signature on it. Nothing h
 changes a signed note, its participant notes, or the session's actual times; the only
 way to add to it is a dated addendum. Each write locks the session row, so a draft
 saved on one tablet cannot slip in after the note was signed on another.
+
+A supervised therapist's signature does not make the note final: it then waits for
+their supervisor, who co-signs it (final) or sends it back to draft with a comment.
+While it waits, it is locked like a signed note, so the supervisor reviews what stays.
 """
 
 from collections.abc import Mapping
@@ -23,13 +27,18 @@ from ..models import (
     SessionNote,
     User,
 )
-from ..permissions import may_write_clinical_note
+from ..permissions import may_cosign, may_write_clinical_note
 from ..selectors import SessionRecord, session_record
 from ..timeutil import local_to_utc
 from .errors import ServiceError
 
 SIGNED_REFUSAL = (
     "This note is signed and can no longer change. Add an addendum to correct or add to it."
+)
+TIMES_NOT_RECORDED = ("Actual start time not recorded.", "Actual end time not recorded.")
+REVIEW_REFUSAL = (
+    "This note is signed and waiting for co-signature, so it cannot change now. "
+    "The supervisor co-signs it or sends it back to draft with a comment."
 )
 
 
@@ -77,8 +86,9 @@ def session_record_actual_times(
     Refused once the session's note is signed. Call inside the caller's transaction
     with the session row locked (note_save_draft does).
     """
-    if _note_is_signed(session):
-        raise ServiceError(SIGNED_REFUSAL)
+    refusal = note_edit_refusal(session=session, note=_existing_note(session))
+    if refusal:
+        raise ServiceError(refusal)
     tz, day = session.group.site.tz, session.local_date
     starts = local_to_utc(day, actual_start, tz) if actual_start else None
     ends = local_to_utc(day, actual_end, tz) if actual_end else None
@@ -92,14 +102,12 @@ def session_record_actual_times(
         session.save(update_fields=["actual_starts_at", "actual_ends_at", "updated_at"])
 
 
-def _note_is_signed(session: Session) -> bool:
-    return SessionNote.objects.filter(session=session, status=SessionNote.Status.SIGNED).exists()
-
-
 def note_edit_refusal(*, session: Session, note: SessionNote | None) -> str | None:
     """Why this session's note cannot be edited as a draft, or None if it can."""
     if note is not None and note.is_signed:
         return SIGNED_REFUSAL
+    if note is not None and note.awaits_cosignature:
+        return REVIEW_REFUSAL
     if session.status == Session.Status.CANCELLED:
         return "This session was cancelled; there is nothing to document."
     return None
@@ -200,9 +208,9 @@ def note_missing_for_signing(
     if now < session.starts_at:
         missing.append("The session has not started yet.")
     if session.actual_starts_at is None:
-        missing.append("Actual start time not recorded.")
+        missing.append(TIMES_NOT_RECORDED[0])
     if session.actual_ends_at is None:
-        missing.append("Actual end time not recorded.")
+        missing.append(TIMES_NOT_RECORDED[1])
     unrecorded = [
         line.participant.short_name
         for line in record.lines
@@ -225,23 +233,93 @@ def note_missing_for_signing(
 
 @transaction.atomic
 def note_sign(*, session: Session, by: User, now: datetime | None = None) -> SessionNote:
-    """Sign the session's note: it never changes again; the session counts as held."""
+    """Sign the session's note: it never changes again; the session counts as held.
+
+    Signed by a supervised therapist, it waits for their supervisor's co-signature.
+    """
     now = now or timezone.now()
     session = _lock_session(session)
     _check_writer(by, session)
     note = _existing_note(session, lock=True)
     if note is not None and note.is_signed:
         raise ServiceError("This note is already signed.")
+    if note is not None and note.awaits_cosignature:
+        raise ServiceError("This note is already signed and waiting for co-signature.")
     missing = note_missing_for_signing(session=session, now=now)
     if missing:
         raise ServiceError(missing)
-    note.status = SessionNote.Status.SIGNED
+    supervised = by.supervisor_id is not None
+    note.status = SessionNote.Status.REVIEW if supervised else SessionNote.Status.SIGNED
     note.signed_by = by
     note.signed_at = now
-    note.save(update_fields=["status", "signed_by", "signed_at", "updated_at"])
+    note.returned_comment, note.returned_by, note.returned_at = "", None, None
+    # One save: the audit trail records the signature as one change.
+    note.save(
+        update_fields=[
+            "status",
+            "signed_by",
+            "signed_at",
+            "returned_comment",
+            "returned_by",
+            "returned_at",
+            "updated_at",
+        ]
+    )
     if session.status != Session.Status.HELD:
         session.status = Session.Status.HELD
         session.save(update_fields=["status", "updated_at"])
+    return note
+
+
+def _lock_note_for_review(note: SessionNote, by: User) -> SessionNote:
+    note = (
+        SessionNote.objects.select_for_update(of=("self",))
+        .select_related("signed_by", "session__group__site")
+        .get(pk=note.pk)
+    )
+    if not may_cosign(by, note):
+        raise ServiceError(
+            "Only the supervisor of the therapist who signed it co-signs a note waiting for "
+            "co-signature, or sends it back."
+        )
+    return note
+
+
+@transaction.atomic
+def note_cosign(*, note: SessionNote, by: User, now: datetime | None = None) -> SessionNote:
+    """Co-sign a supervised therapist's signed note: it becomes final."""
+    note = _lock_note_for_review(note, by)
+    note.status = SessionNote.Status.SIGNED
+    note.cosigned_by = by
+    note.cosigned_at = now or timezone.now()
+    note.save(update_fields=["status", "cosigned_by", "cosigned_at", "updated_at"])
+    return note
+
+
+@transaction.atomic
+def note_send_back(
+    *, note: SessionNote, by: User, comment: str, now: datetime | None = None
+) -> SessionNote:
+    """Return a note waiting for co-signature to its author as a draft, saying why."""
+    comment = comment.strip()
+    if not comment:
+        raise ServiceError("Say what to change: the comment is shown to the note's author.")
+    note = _lock_note_for_review(note, by)
+    note.status = SessionNote.Status.DRAFT
+    note.signed_by, note.signed_at = None, None
+    note.returned_comment, note.returned_by = comment, by
+    note.returned_at = now or timezone.now()
+    note.save(
+        update_fields=[
+            "status",
+            "signed_by",
+            "signed_at",
+            "returned_comment",
+            "returned_by",
+            "returned_at",
+            "updated_at",
+        ]
+    )
     return note
 
 

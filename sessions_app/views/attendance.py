@@ -54,7 +54,7 @@ def roll_call(request: HttpRequest, session_id: int) -> HttpResponse:
 
 def _note_signed(session: Session) -> bool:
     try:
-        return session.note.status == SessionNote.Status.SIGNED
+        return session.note.is_locked
     except SessionNote.DoesNotExist:
         return False
 

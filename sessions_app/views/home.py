@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from .. import links, selectors
 from ..permissions import participant_profile
 from ..selectors import access as access_selectors
+from ..selectors import day as day_selectors
 
 # An administrator of a whole network has a hundred sessions on a weekday: the home
 # page lists the first ones and counts the rest per site.
@@ -48,8 +49,11 @@ def _home(request: HttpRequest) -> HttpResponse:
         }
         return render(request, "home/administrator.html", ctx)
     if user.is_therapist:
+        day = day_selectors.therapist_day(user=user, now=now)
         ctx = {
-            "days": selectors.therapist_upcoming_sessions(user=user, now=now),
+            "today": day.today,
+            "days": day.later,
+            "todo": day_selectors.therapist_todo(user=user, now=now),
             "groups": selectors.groups_with_details(
                 group_ids=list(selectors.groups_overview(user=user).values_list("pk", flat=True)),
                 today=timezone.localdate(now),

@@ -1,7 +1,9 @@
 """Session notes: the group's therapists write and sign; site administrators read.
 
 An administrator may see the session, so the note's existence is no secret to them:
-their writes answer 403. Everyone else never gets past `get_session_for_user` (404).
+their writes answer 403. A supervisor reads, prints and co-signs (or sends back) a
+supervisee's note while it waits for them. Everyone else never gets past
+`get_session_for_user` or `get_note_session_for_user` (404).
 """
 
 from django.contrib import messages
@@ -14,11 +16,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from .. import selectors
-from ..forms.notes import AddendumForm, NoteForm
+from ..forms.notes import AddendumForm, NoteForm, SendBackForm
 from ..models import Session
 from ..permissions import (
+    get_note_for_cosigner,
+    get_note_session_for_user,
     get_session_for_user,
     get_session_participant_for_user,
+    may_cosign,
     may_write_clinical_note,
 )
 from ..selectors import RosterLine, SessionRecord
@@ -44,15 +49,18 @@ def _note_page(
     *,
     form: NoteForm | None = None,
     addendum_form: AddendumForm | None = None,
+    send_back_form: SendBackForm | None = None,
 ) -> HttpResponse:
     may_write = may_write_clinical_note(request.user, session.group)
     note = record.note
     signed = note is not None and note.is_signed
+    locked = note is not None and note.is_locked
     editable = may_write and note_services.note_edit_refusal(session=session, note=note) is None
     if editable and form is None:
         form = NoteForm(record=record, tz_label=_tz_label(session))
     if may_write and signed and addendum_form is None:
         addendum_form = AddendumForm()
+    reviewer = note is not None and may_cosign(request.user, note)
     ctx = {
         "session": session,
         "record": record,
@@ -60,17 +68,35 @@ def _note_page(
         "may_write": may_write,
         "form": form if editable else None,
         "addendum_form": addendum_form if may_write and signed else None,
-        "missing": note_services.note_missing_for_signing(session=session, record=record)
-        if not signed
-        else [],
+        "send_back_form": (send_back_form or SendBackForm()) if reviewer else None,
+        "missing": _missing(session, record, form_shown=editable) if not locked else [],
     }
     return render(request, "notes/edit.html", ctx)
+
+
+SCHEDULE_TIMES = (
+    "Times from the schedule, not saved yet: change them if the session started or ended "
+    "at another time, then save the draft."
+)
+
+
+def _missing(session: Session, record: SessionRecord, *, form_shown: bool) -> list[str]:
+    """What is missing before signing, as the page beside the form should say it: the
+    form shows the schedule's times until actual ones are saved, so "not recorded"
+    would contradict what the therapist sees."""
+    missing = note_services.note_missing_for_signing(session=session, record=record)
+    if not form_shown:
+        return missing
+    untimed = [m for m in missing if m in note_services.TIMES_NOT_RECORDED]
+    if not untimed:
+        return missing
+    return [SCHEDULE_TIMES] + [m for m in missing if m not in note_services.TIMES_NOT_RECORDED]
 
 
 @never_cache
 @login_required
 def note_edit(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = get_session_for_user(request, session_id)
+    session = get_note_session_for_user(request, session_id)
     if request.method != "POST":
         return _note_page(request, session, selectors.session_record(session=session))
 
@@ -107,7 +133,16 @@ def note_sign(request: HttpRequest, session_id: int) -> HttpResponse:
         except ServiceError as exc:
             errors = exc.messages
         else:
-            messages.success(request, "Note signed. It can no longer change; add addenda below.")
+            if request.user.supervisor_id is not None:
+                messages.success(
+                    request,
+                    "Note signed. It waits for your supervisor's co-signature and can no "
+                    "longer change unless they send it back.",
+                )
+            else:
+                messages.success(
+                    request, "Note signed. It can no longer change; add addenda below."
+                )
             return redirect("note_edit", session.pk)
         session.refresh_from_db()
     record = selectors.session_record(session=session)
@@ -149,10 +184,34 @@ def note_addendum(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect(reverse("note_edit", args=[session.pk]) + "#addenda")
 
 
+@login_required
+def note_review(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The supervisor co-signs a supervisee's note, or sends it back with a comment."""
+    if request.method != "POST":
+        get_note_session_for_user(request, session_id)
+        return redirect("note_edit", session_id)
+    note = get_note_for_cosigner(request, session_id)
+    session = note.session
+    if request.POST.get("action") == "cosign":
+        note_services.note_cosign(note=note, by=request.user)
+        messages.success(request, f"Note co-signed: the note for {session} is final.")
+        return redirect("home")
+    form = SendBackForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        note_services.note_send_back(note=note, by=request.user, comment=comment)
+    except ServiceError as exc:
+        form.add_error("comment", exc)
+        record = selectors.session_record(session=session)
+        return _note_page(request, session, record, send_back_form=form)
+    messages.success(request, f"Note sent back to {note.author} with your comment.")
+    return redirect("home")
+
+
 @never_cache
 @login_required
 def note_print(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = get_session_for_user(request, session_id)
+    session = get_note_session_for_user(request, session_id)
     record = selectors.session_record(session=session)
     ctx = {
         "session": session,

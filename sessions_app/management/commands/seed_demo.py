@@ -33,7 +33,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line}")
         self.stdout.write(
             f"Logins (password {DEMO_PASSWORD}): admin (administrator), "
-            "therapist (therapist), participant (participant), "
+            "therapist (therapist), intern (intern, supervised by therapist), "
+            "participant (participant), "
             "artist (teaching artist on a lullaby project); "
             "co-facilitators jrivera and pnatarajan too"
         )
