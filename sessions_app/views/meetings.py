@@ -5,13 +5,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from .. import selectors
-from ..forms.groups import add_service_error
 from ..forms.meetings import SessionCancelForm, SessionMoveForm, SessionRestoreForm
 from ..permissions import get_session_for_user
 from ..selectors import participants as selectors_participants
 from ..selectors import reminders as selectors_reminders
 from ..services import schedule
-from ..services.errors import ServiceError
+from .submit import submit
 
 
 @login_required
@@ -66,14 +65,13 @@ def session_move(request: HttpRequest, session_id: int) -> HttpResponse:
         initial={"day": local.date(), "start_time": local.time(), "room": session.where},
         time_zone=session.group.site.time_zone,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = schedule.session_move(session=session, user=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "Session moved; the change is kept in its history.")
-            return redirect("session_detail", session_id=session.pk)
+    if submit(
+        request,
+        form,
+        lambda data: schedule.session_move(session=session, user=request.user, **data),
+    ):
+        messages.success(request, "Session moved; the change is kept in its history.")
+        return redirect("session_detail", session_id=session.pk)
     refusal = schedule.move_refusal(session, now=timezone.now())
     return _session_form_page(request, session, form, action="move", refusal=refusal)
 
@@ -82,16 +80,13 @@ def session_move(request: HttpRequest, session_id: int) -> HttpResponse:
 def session_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request, session_id)
     form = SessionCancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = schedule.session_cancel(
-                session=session, user=request.user, **form.cleaned_data
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "Session cancelled.")
-            return redirect("session_detail", session_id=session.pk)
+    if submit(
+        request,
+        form,
+        lambda data: schedule.session_cancel(session=session, user=request.user, **data),
+    ):
+        messages.success(request, "Session cancelled.")
+        return redirect("session_detail", session_id=session.pk)
     refusal = schedule.cancel_refusal(session, has_attendance=session.attendance.exists())
     return _session_form_page(request, session, form, action="cancel", refusal=refusal)
 
@@ -100,15 +95,12 @@ def session_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
 def session_restore(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request, session_id)
     form = SessionRestoreForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = schedule.session_restore(
-                session=session, user=request.user, **form.cleaned_data
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "Session restored: it is on again.")
-            return redirect("session_detail", session_id=session.pk)
+    if submit(
+        request,
+        form,
+        lambda data: schedule.session_restore(session=session, user=request.user, **data),
+    ):
+        messages.success(request, "Session restored: it is on again.")
+        return redirect("session_detail", session_id=session.pk)
     refusal = schedule.restore_refusal(session)
     return _session_form_page(request, session, form, action="restore", refusal=refusal)
