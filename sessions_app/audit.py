@@ -117,6 +117,19 @@ def register_models() -> None:
         ],
         mask_callable="sessions_app.audit.redact",
     )
+    # Answers to questionnaires: administrators read the trail and never see one
+    # person's answers, so it records that they changed, not what they say.
+    _register(
+        m("sessions_app", "MeasureResponse"),
+        mask_fields=["answers", "score"],
+        mask_callable="sessions_app.audit.redact",
+    )
+    _register(
+        m("sessions_app", "SafetyAlert"),
+        mask_fields=["follow_up"],
+        mask_callable="sessions_app.audit.redact",
+    )
+    _register(m("sessions_app", "MeasureSchedule"))
     # Who was given which sites, groups and permissions is the heart of access control.
     _register(m("sessions_app", "User"), m2m_fields={"sites", "groups", "user_permissions"})
     # The same rows through the proxy the admin's pickers use (signals name the proxy).

@@ -34,11 +34,14 @@ from .models import (
     Group,
     LullabyProject,
     LyricDraft,
+    MeasureResponse,
+    MeasureSchedule,
     Participant,
     PlanItem,
     RecordingSession,
     Reflection,
     Reminder,
+    SafetyAlert,
     Session,
     SessionNote,
     Site,
@@ -703,6 +706,9 @@ AUDIT_SITE_PATHS: dict[str, str] = {
     "sessions_app.PlanItem": "session__group__site",
     "sessions_app.Reminder": "session__group__site",
     "sessions_app.EmergencyAccess": "participant__site",
+    "sessions_app.MeasureResponse": "participant__site",
+    "sessions_app.SafetyAlert": "participant__site",
+    "sessions_app.MeasureSchedule": "group__site",
     "sessions_app.Group": "site",
     "sessions_app.Participant": "site",
     "sessions_app.Site": "pk",
@@ -932,3 +938,67 @@ def second_factor_resettable_for(user: User) -> QuerySet[User]:
 def get_second_factor_resettable(request: HttpRequest, user_id: int) -> User:
     check_admin_pages(request)
     return _get_or_404(request, second_factor_resettable_for(request.user), user_id)
+
+
+# --- Measures: answers, schedules, safety alerts ------------------------------------
+#
+# A participant's answers (scores included) are for the participant and the therapists
+# who see them (their groups, or emergency access); administrators see aggregates only,
+# never one person's answers (`responses_for` hands them nothing, superusers included),
+# and of safety alerts only that one is open and whom it is about, once it has gone
+# unacknowledged long enough to be sent to them. Kiosk check-in at the door is run by
+# the session's own therapists.
+
+
+def responses_for(user: User) -> QuerySet[MeasureResponse]:
+    """Answers whose items and scores the user may read on staff pages."""
+    if not (user.is_authenticated and user.is_therapist):
+        return MeasureResponse.objects.none()
+    return MeasureResponse.objects.filter(participant__in=participants_for(user).values("pk"))
+
+
+def own_responses(participant: Participant) -> QuerySet[MeasureResponse]:
+    return MeasureResponse.objects.filter(participant=participant)
+
+
+def may_run_kiosk(user: User, session: Session) -> bool:
+    """Open check-in at the door for a session: the group's own therapists."""
+    return user.is_authenticated and user.is_therapist and is_facilitator(user, session.group)
+
+
+def get_kiosk_session_for_user(request: HttpRequest, session_id: int) -> Session:
+    session = get_session_for_user(request, session_id)
+    if not may_run_kiosk(request.user, session):
+        raise deny(request, "kiosk", model=Session, pk=session.pk)
+    return session
+
+
+def may_manage_measures(user: User, group: Group) -> bool:
+    """Set a group's measure schedule: its therapists."""
+    return user.is_authenticated and user.is_therapist and is_facilitator(user, group)
+
+
+def measure_schedules_for(user: User) -> QuerySet[MeasureSchedule]:
+    return MeasureSchedule.objects.filter(group__in=groups_for(user).values("pk"))
+
+
+def alerts_for(user: User) -> QuerySet[SafetyAlert]:
+    """Safety alerts the user follows up: a therapist's, about participants in their
+    care; an administrator's, those escalated at the sites they administer."""
+    if not user.is_authenticated:
+        return SafetyAlert.objects.none()
+    if user.is_therapist:
+        return SafetyAlert.objects.filter(participant__in=participants_in_care(user).values("pk"))
+    if user.is_superuser:
+        return SafetyAlert.objects.filter(escalated_at__isnull=False)
+    if user.is_administrator:
+        return SafetyAlert.objects.filter(
+            escalated_at__isnull=False,
+            participant__site__in=report_sites_for(user).values("pk"),
+        )
+    return SafetyAlert.objects.none()
+
+
+def get_alert_for_user(request: HttpRequest, alert_id: int) -> SafetyAlert:
+    qs = alerts_for(request.user).select_related("participant__site", "response")
+    return _get_or_404(request, qs, alert_id)

@@ -5,6 +5,7 @@ from .consent import Consent, Disclosure
 from .drafts import KeptDraft
 from .groups import Enrollment, Facilitation, Group
 from .lullaby import LullabyProject, LyricDraft, ProjectConsent, RecordingSession, StageChange, Take
+from .measures import MeasureRequest, MeasureResponse, MeasureSchedule, SafetyAlert
 from .meetings import Attendance, PlanItem, Session, SessionChange
 from .music import Song, Theme
 from .notes import NoteAddendum, ParticipantNote, SessionNote
@@ -23,6 +24,9 @@ __all__ = [
     "KeptDraft",
     "LullabyProject",
     "LyricDraft",
+    "MeasureRequest",
+    "MeasureResponse",
+    "MeasureSchedule",
     "NoteAddendum",
     "Participant",
     "ParticipantNote",
@@ -32,6 +36,7 @@ __all__ = [
     "Reflection",
     "Reminder",
     "Rsvp",
+    "SafetyAlert",
     "Session",
     "SessionChange",
     "SessionNote",

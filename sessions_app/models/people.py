@@ -21,6 +21,11 @@ class Site(models.Model):
     # Shown to participants in reminders: it must say where, never what for.
     address = models.CharField(max_length=255, blank=True)
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    # A craving answer at or above this (on the 0–100 scale; the check-in's 0–10 craving
+    # counts tenfold) raises a safety alert for the participant's therapists.
+    craving_alert_threshold = models.PositiveSmallIntegerField(
+        default=80, db_default=80, help_text="0 to 100: a craving answer this high raises an alert."
+    )
 
     class Meta:
         ordering = ["name"]
