@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from sessions_app import selectors
 from sessions_app.demo import seed
+from sessions_app.demo.cast import DEMO_LOGINS
 from sessions_app.models import (
     Attendance,
     Enrollment,
@@ -337,3 +338,9 @@ def test_it_saves_nothing_when_a_step_fails(db, monkeypatch):
         call_command("seed_demo", stdout=StringIO())
     assert not Site.objects.exists()
     assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("username", [username for username, _ in DEMO_LOGINS])
+def test_every_printed_demo_login_works(seeded, username):
+    # `make run` and seed_demo print DEMO_LOGINS: each must be a real login.
+    assert _log_in(username) is not None
