@@ -51,17 +51,8 @@ run: install
 	@if (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null; then \
 		echo "Port $(PORT) is already in use; pick another: make run PORT=8001" >&2; \
 		exit 1; fi
-	@echo
-	@echo "  Refrain: http://127.0.0.1:$(PORT)/"
-	@echo "  Demo logins (local demo data only), password refrain-demo:"
-	@echo "    admin        administrator"
-	@echo "    therapist    music therapist"
-	@echo "    intern       music-therapy intern (notes co-signed by therapist)"
-	@echo "    participant  group participant"
-	@echo "    artist       teaching artist (lullaby projects)"
-	@echo "  Ctrl-C stops the web server, the Celery worker and beat together."
-	@echo
-	@export PATH="$(CURDIR)/$(BIN):$$PATH"; exec honcho -f Procfile.dev start -p $(PORT)
+	@# Prints the URL and logins once web, worker and beat are up; Ctrl-C exits cleanly.
+	@export PATH="$(CURDIR)/$(BIN):$$PATH"; exec python scripts/run_demo.py $(PORT)
 
 test: install
 	@DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" \

@@ -168,6 +168,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Off for every connection; PG_JIT=on turns it back on.
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
     _pg_options["options"] = f"-c jit={'on' if env_bool('PG_JIT', False) else 'off'}"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's web server, Celery worker and beat share one file. Write-ahead logging
+    # lets readers carry on while one process writes; a transaction that takes the write
+    # lock when it begins (not on its first write) waits its turn instead of failing with
+    # "database is locked", and 20 s is a long enough turn for a worker's batch.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite (the zero-setup default only) cannot defer unique constraints (W038) or carry

@@ -658,3 +658,52 @@ def test_it_offers_a_card_of_the_participants_own_projects(participant, project,
     )
     assert reverse("lullaby_own_project", args=[project.pk]) in html
     assert reverse("lullaby_own_project", args=[other_project.pk]) not in html
+
+
+# --- The board's layout -----------------------------------------------------------------
+
+
+def _projects_at(therapist, participant, stages: list[str]) -> list[LullabyProject]:
+    return [
+        f.LullabyProjectFactory(therapist=therapist, participant=participant, stage=stage)
+        for stage in stages
+    ]
+
+
+def test_it_gives_columns_only_to_stages_with_projects(client, therapist, participant):
+    _projects_at(therapist, participant, ["lyrics", "lyrics", "melody", "recording"])
+    client.force_login(therapist)
+    body = _body(client.get(reverse("lullaby_board")))
+    assert body.count('class="board-column"') == 3
+
+
+def test_it_names_empty_stages_with_their_count(client, therapist, participant):
+    _projects_at(therapist, participant, ["lyrics", "lyrics", "melody", "recording"])
+    client.force_login(therapist)
+    body = _body(client.get(reverse("lullaby_board")))
+    assert "5 empty stages not shown as columns." in body
+
+
+def test_it_links_each_stage_count_to_its_column(client, therapist, participant):
+    _projects_at(therapist, participant, ["lyrics", "lyrics", "melody", "recording"])
+    client.force_login(therapist)
+    body = _body(client.get(reverse("lullaby_board")))
+    assert '<a href="#stage-lyrics">Lyrics</a>' in body
+
+
+def test_it_shows_an_artist_with_one_project_a_list_without_columns(client, artist, bare_project):
+    client.force_login(artist)
+    body = _body(client.get(reverse("lullaby_board")))
+    assert "board-column" not in body
+
+
+def test_it_says_the_stage_of_each_project_in_the_list(client, artist, bare_project):
+    services.project_stage_set(by=bare_project.therapist, project=bare_project, stage="melody")
+    client.force_login(artist)
+    body = _body(client.get(reverse("lullaby_board")))
+    assert body.index('<div class="stage">Melody</div>') < body.index(bare_project.title)
+
+
+def test_it_says_when_there_are_no_projects(client, artist):
+    client.force_login(artist)
+    assert "No lullaby projects yet." in _body(client.get(reverse("lullaby_board")))

@@ -173,3 +173,12 @@ def test_rows_a_batch_has_no_time_left_for_go_back_to_pending(batch, settings):
     assert set(outcomes.values()) == {"put-back"}
     assert _statuses(batch) == ["pending"] * 5
     assert mail.outbox == []
+
+
+def test_it_sends_a_batch_where_the_database_cannot_update_inside_with(batch, monkeypatch):
+    # SQLite, the local demo's database, runs the outcome and the claim one after the other.
+    monkeypatch.setattr(reminders, "_step_in_one_statement", lambda: False)
+
+    reminders.reminders_send(reminder_ids=batch)
+
+    assert _statuses(batch) == ["sent"] * 5

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from sessions_app import selectors
 from sessions_app.demo import seed
+from sessions_app.demo.cast import DEMO_LOGINS
 from sessions_app.models import (
     Attendance,
     Enrollment,
@@ -410,3 +411,9 @@ def test_the_intern_has_a_note_waiting_for_the_therapists_cosignature(seeded):
 
     waiting = notes_awaiting_cosignature_for(User.objects.get(username="therapist"))
     assert [n.signed_by.username for n in waiting] == ["intern"]
+
+
+@pytest.mark.parametrize("username", [username for username, _ in DEMO_LOGINS])
+def test_every_printed_demo_login_works(seeded, username):
+    # `make run` and seed_demo print DEMO_LOGINS: each must be a real login.
+    assert _log_in(username) is not None

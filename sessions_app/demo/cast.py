@@ -103,6 +103,23 @@ FIRST_LOOK = ("therapist", "Tuesday Songwriting Circle", "luis")
 # The `artist` demo login: a teaching artist on one lullaby project (demo/lullaby.py).
 ARTIST = DemoLogin("artist", "Jamie", "Calloway")
 
+# The logins `make run` and seed_demo print (all with DEMO_PASSWORD), with who they are.
+DEMO_LOGINS = (
+    ("admin", "administrator"),
+    ("therapist", "music therapist who leads demo groups"),
+    ("intern", "music-therapy intern whose notes the therapist co-signs"),
+    ("participant", "participant enrolled in a demo group"),
+    ("artist", "teaching artist on one demo lullaby project"),
+    ("jrivera", "therapist who co-leads demo groups"),
+    ("pnatarajan", "therapist who co-leads demo groups"),
+)
+
+
+def demo_login_lines() -> list[str]:
+    width = max(len(username) for username, _ in DEMO_LOGINS)
+    return [f"{username.ljust(width)}  {who}" for username, who in DEMO_LOGINS]
+
+
 # The participant record behind the `participant` demo login.
 DEMO_PARTICIPANT = "tess"
 

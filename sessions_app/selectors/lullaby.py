@@ -75,7 +75,39 @@ class BoardColumn:
     projects: list[LullabyProject]
 
 
-def project_board(*, projects: QuerySet[LullabyProject]) -> list[BoardColumn]:
+# Up to this many projects the board is one plain list: a column per stage would be
+# mostly empty columns around the one project a teaching artist works on.
+BOARD_LIST_UP_TO = 3
+
+
+@dataclass(frozen=True)
+class Board:
+    # Every stage in the order of the work, empty ones included.
+    columns: list[BoardColumn]
+
+    @property
+    def total(self) -> int:
+        return sum(len(c.projects) for c in self.columns)
+
+    @property
+    def as_list(self) -> bool:
+        return self.total <= BOARD_LIST_UP_TO
+
+    @property
+    def filled(self) -> list[BoardColumn]:
+        return [c for c in self.columns if c.projects]
+
+    @property
+    def empty_count(self) -> int:
+        return sum(1 for c in self.columns if not c.projects)
+
+    @property
+    def projects(self) -> list[LullabyProject]:
+        """Every project, in the order of the stages."""
+        return [p for c in self.columns for p in c.projects]
+
+
+def project_board(*, projects: QuerySet[LullabyProject]) -> Board:
     """Projects by stage, in the order of the stages; three queries whatever the size.
 
     Each project gets `stage_since` (its latest stage change), `artists` (its teaching
@@ -94,10 +126,12 @@ def project_board(*, projects: QuerySet[LullabyProject]) -> list[BoardColumn]:
     for project in rows:
         project.consents_now = consent_state_of(project.consent_rows)
         by_stage[project.stage].append(project)
-    return [
-        BoardColumn(stage=stage, label=Stage(stage).label, projects=by_stage[stage])
-        for stage in STAGE_ORDER
-    ]
+    return Board(
+        columns=[
+            BoardColumn(stage=stage, label=Stage(stage).label, projects=by_stage[stage])
+            for stage in STAGE_ORDER
+        ]
+    )
 
 
 # --- One project -----------------------------------------------------------------------

@@ -591,30 +591,36 @@ def _check_batch(ids: list[int], *, now: datetime, outcomes: dict[int, str]) -> 
     return to_send
 
 
-# One statement, so one round trip and one commit per row: the previous row's outcome
-# (only if the row is still the one this worker claimed: the sweep may have called it
-# interrupted meanwhile, and a late success still counts) and the next row's claim (only
-# if it is still queued or due: another worker may have taken it).
-_STEP = """
-WITH outcome AS (
-    UPDATE {table} SET status = %(status)s, sent_at = %(sent_at)s,
-        due_at = COALESCE(%(retry_at)s, due_at),
-        claimed_at = CASE WHEN %(retry_at)s IS NULL THEN claimed_at END,
-        last_error = %(error)s, updated_at = %(at)s
-    WHERE id = %(previous)s AND claimed_at = %(previous_claimed_at)s
-        AND status IN (%(sending)s, %(interrupted)s)
-    RETURNING id
-), claim AS (
-    UPDATE {table} SET status = %(sending)s, claimed_at = %(at)s,
-        attempts = attempts + 1, updated_at = %(at)s
-    WHERE id = %(next)s AND (
-        (status = %(sending)s AND claimed_at IS NULL)
-        OR (status = %(pending)s AND due_at <= %(now)s)
-    )
-    RETURNING id
-)
-SELECT (SELECT count(*) FROM outcome), (SELECT count(*) FROM claim)
+# The previous row's outcome, only if the row is still the one this worker claimed (the
+# sweep may have called it interrupted meanwhile, and a late success still counts).
+_OUTCOME = """
+UPDATE {table} SET status = %(status)s, sent_at = %(sent_at)s,
+    due_at = COALESCE(%(retry_at)s, due_at),
+    claimed_at = CASE WHEN %(retry_at)s IS NULL THEN claimed_at END,
+    last_error = %(error)s, updated_at = %(at)s
+WHERE id = %(previous)s AND claimed_at = %(previous_claimed_at)s
+    AND status IN (%(sending)s, %(interrupted)s)
 """
+# The next row's claim, only if it is still queued or due (another worker may have taken it).
+_CLAIM = """
+UPDATE {table} SET status = %(sending)s, claimed_at = %(at)s,
+    attempts = attempts + 1, updated_at = %(at)s
+WHERE id = %(next)s AND (
+    (status = %(sending)s AND claimed_at IS NULL)
+    OR (status = %(pending)s AND due_at <= %(now)s)
+)
+"""
+# Both in one statement, so one round trip and one commit per row. Built from the two
+# constants above only; values always go as parameters.
+_STEP = f"""
+WITH outcome AS ({_OUTCOME} RETURNING id), claim AS ({_CLAIM} RETURNING id)
+SELECT (SELECT count(*) FROM outcome), (SELECT count(*) FROM claim)
+"""  # noqa: S608
+
+
+def _step_in_one_statement() -> bool:
+    # SQLite (the local demo's database) has no UPDATE inside WITH.
+    return connection.vendor == "postgresql"
 
 
 def _commit(previous: _Outcome | None, *, claim: Reminder | None, now: datetime) -> bool:
@@ -632,9 +638,19 @@ def _commit(previous: _Outcome | None, *, claim: Reminder | None, now: datetime)
         "interrupted": Status.INTERRUPTED,
         **_outcome_params(previous, at),
     }
-    with connection.cursor() as cursor:
-        cursor.execute(_STEP.format(table=Reminder._meta.db_table), params)
-        recorded, claimed = cursor.fetchone()
+    table = Reminder._meta.db_table
+    if _step_in_one_statement():
+        with connection.cursor() as cursor:
+            cursor.execute(_STEP.format(table=table), params)
+            recorded, claimed = cursor.fetchone()
+    else:
+        # The same two updates in one transaction; SQLite lets one writer at a time into
+        # it, so nobody comes between them.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_OUTCOME.format(table=table), params)
+            recorded = cursor.rowcount
+            cursor.execute(_CLAIM.format(table=table), params)
+            claimed = cursor.rowcount
     if previous is not None:
         _log_outcome(previous, recorded=bool(recorded))
     if claim is not None and claimed:

@@ -70,10 +70,8 @@ def _project_url(project: LullabyProject, anchor: str = "") -> str:
 def board_page(request: HttpRequest) -> HttpResponse:
     """The board of the user's projects by stage; also a teaching artist's home page."""
     check_lullaby_pages_access(request)
-    columns = project_board(projects=projects_for(request.user))
     ctx = {
-        "columns": columns,
-        "total": sum(len(c.projects) for c in columns),
+        "board": project_board(projects=projects_for(request.user)),
         "may_start": may_start_project(request.user),
     }
     return render(request, "lullaby/board.html", ctx)

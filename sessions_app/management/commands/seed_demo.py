@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sessions_app.demo.cast import DEMO_PASSWORD
+from sessions_app.demo.cast import DEMO_PASSWORD, demo_login_lines
 from sessions_app.demo.seed import demo_seed
 
 
@@ -31,10 +31,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data ready:"))
         for line in summary.lines():
             self.stdout.write(f"  {line}")
-        self.stdout.write(
-            f"Logins (password {DEMO_PASSWORD}): admin (administrator), "
-            "therapist (therapist), intern (intern, supervised by therapist), "
-            "participant (participant), "
-            "artist (teaching artist on a lullaby project); "
-            "co-facilitators jrivera and pnatarajan too"
-        )
+        self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
+        for line in demo_login_lines():
+            self.stdout.write(f"  {line}")
