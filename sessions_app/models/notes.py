@@ -50,7 +50,7 @@ class SessionNote(models.Model):
     cosigned_at = models.DateTimeField(null=True, blank=True)
     # The supervisor's comment when they last sent the note back; cleared when it is
     # signed again (the audit trail keeps every one).
-    returned_comment = models.TextField(blank=True)
+    returned_comment = models.TextField(blank=True, db_default="")
     returned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
