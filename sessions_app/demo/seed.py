@@ -508,10 +508,17 @@ def _seed_day(
     group = Group.objects.get(name=cast.TODAY_GROUP)
     held = group.sessions.filter(status=Session.Status.HELD).order_by("-starts_at")
     # Absent from the last two sessions: "slipping away" on the administrator's report.
-    Attendance.objects.filter(
-        session__in=list(held[:2]),
-        participant__in=[participants[k] for k in cast.SLIPPING_AWAY],
-    ).update(status=Attendance.Status.ABSENT, minutes_attended=None)
+    slipping = [participants[k] for k in cast.SLIPPING_AWAY]
+    Attendance.objects.filter(session__in=list(held[:2]), participant__in=slipping).update(
+        status=Attendance.Status.ABSENT, minutes_attended=None
+    )
+    # Written past the services: their reminders are planned again, as a roll call would
+    # (no reflection invitation for a session they missed), so a second run finds
+    # nothing to change.
+    from sessions_app.services.reminders import reminders_plan_for_participant
+
+    for person in slipping:
+        reminders_plan_for_participant(participant=person, now=now)
     # The note of the last session more than a day ago is still a draft: overdue.
     held = list(held.filter(ends_at__lte=now - timedelta(days=1)))
     therapist = therapists["therapist"]
