@@ -9,7 +9,7 @@ from ..forms.attendance import RollCallForm
 from ..models import Session, SessionNote
 from ..permissions import get_session_for_user
 from ..services import attendance as attendance_services
-from ..services.errors import ServiceError
+from .submit import submit
 
 
 @never_cache
@@ -25,19 +25,18 @@ def roll_call(request: HttpRequest, session_id: int) -> HttpResponse:
         lines=lines,
         max_minutes=attendance_services.attendance_max_minutes(session=session),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = attendance_services.attendance_record(
-                session=session, entries=form.entries(), recorded_by=request.user
-            )
-        except ServiceError as exc:
-            form.add_error(None, exc)
+    if done := submit(
+        request,
+        form,
+        lambda _: attendance_services.attendance_record(
+            session=session, entries=form.entries(), recorded_by=request.user
+        ),
+    ):
+        if done.value.changed:
+            messages.success(request, f"Roll call saved: {_changes(done.value)}.")
         else:
-            if result.changed:
-                messages.success(request, f"Roll call saved: {_changes(result)}.")
-            else:
-                messages.info(request, "Roll call saved: nothing had changed.")
-            return redirect("roll_call", session.pk)
+            messages.info(request, "Roll call saved: nothing had changed.")
+        return redirect("roll_call", session.pk)
     ctx = {
         "session": session,
         "form": form,
