@@ -17,7 +17,6 @@ from ..forms.groups import (
     GroupForm,
     RosterDateForm,
     SkipDateForm,
-    add_service_error,
 )
 from ..models import Group, Therapist
 from ..permissions import (
@@ -34,6 +33,7 @@ from ..services import schedule
 from ..services.errors import ServiceError
 from ..services.schedule import ScheduleResult
 from .paging import page_links
+from .submit import submit
 
 # "lead" sorts after "co": descending puts the lead first.
 LEAD_FIRST = ("-role", "therapist__last_name", "therapist__first_name")
@@ -93,17 +93,11 @@ def group_create(request: HttpRequest) -> HttpResponse:
         leads=leads,
         initial={"enrollment": Group.Enrollment.OPEN, "capacity": 10},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            group = group_services.group_create(user=user, **form.cleaned_data)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            count = group.sessions.count()
-            messages.success(
-                request, f"{group.name} created, with {_sessions(count)} scheduled ahead."
-            )
-            return redirect("group_detail", group_id=group.pk)
+    if done := submit(request, form, lambda data: group_services.group_create(user=user, **data)):
+        group = done.value
+        count = group.sessions.count()
+        messages.success(request, f"{group.name} created, with {_sessions(count)} scheduled ahead.")
+        return redirect("group_detail", group_id=group.pk)
     ctx = {"form": form, "group": None, "weeks_ahead": settings.SESSIONS_GENERATE_WEEKS_AHEAD}
     return render(request, "groups/form.html", ctx)
 
@@ -114,14 +108,9 @@ def group_edit(request: HttpRequest, group_id: int) -> HttpResponse:
     form = GroupForm(
         request.POST or None, initial=GroupForm.initial_for(group), time_zone=group.site.time_zone
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = group_services.group_update(group=group, **form.cleaned_data)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            _report_schedule(request, result)
-            return redirect("group_detail", group_id=group.pk)
+    if done := submit(request, form, lambda data: group_services.group_update(group=group, **data)):
+        _report_schedule(request, done.value)
+        return redirect("group_detail", group_id=group.pk)
     return render(request, "groups/form.html", {"form": form, "group": group})
 
 
@@ -203,20 +192,17 @@ def group_enroll(request: HttpRequest, group_id: int) -> HttpResponse:
         offered=offered,
         initial={"start_date": today},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            enrollment = group_services.participant_enroll(
-                group=group, by=request.user, **form.cleaned_data
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(
-                request,
-                f"{enrollment.participant.short_name} enrolled from "
-                f"{enrollment.start_date:%-d %B %Y}.",
-            )
-            return redirect("group_roster", group_id=group.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: group_services.participant_enroll(group=group, by=request.user, **data),
+    ):
+        enrollment = done.value
+        messages.success(
+            request,
+            f"{enrollment.participant.short_name} enrolled from {enrollment.start_date:%-d %B %Y}.",
+        )
+        return redirect("group_roster", group_id=group.pk)
     closed = group.enrollment == Group.Enrollment.CLOSED and today > group.first_date
     ctx = {"group": group, "form": form, "closed": closed}
     return render(request, "groups/enroll.html", ctx)
@@ -227,20 +213,18 @@ def enrollment_discharge(request: HttpRequest, group_id: int, enrollment_id: int
     group = get_group_for_user(request, group_id)
     enrollment = get_enrollment_for_user(request, group, enrollment_id)
     form = DischargeForm(request.POST or None, initial={"end_date": _site_today(group)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            enrollment = group_services.enrollment_discharge(
-                enrollment=enrollment, **form.cleaned_data
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(
-                request,
-                f"{enrollment.participant.short_name}: {enrollment.get_status_display().lower()} "
-                f"as of {enrollment.end_date:%-d %B %Y}.",
-            )
-            return redirect("group_roster", group_id=group.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: group_services.enrollment_discharge(enrollment=enrollment, **data),
+    ):
+        discharged = done.value
+        messages.success(
+            request,
+            f"{discharged.participant.short_name}: {discharged.get_status_display().lower()} "
+            f"as of {discharged.end_date:%-d %B %Y}.",
+        )
+        return redirect("group_roster", group_id=group.pk)
     ctx = {"group": group, "enrollment": enrollment, "form": form}
     return render(request, "groups/discharge.html", ctx)
 
@@ -251,14 +235,11 @@ def group_facilitators(request: HttpRequest, group_id: int) -> HttpResponse:
     facilitations = list(group.facilitations.select_related("therapist").order_by(*LEAD_FIRST))
     therapists = _lead_choices().exclude(pk__in=[f.therapist_id for f in facilitations])
     form = FacilitatorAddForm(request.POST or None, therapists=therapists)
-    if request.method == "POST" and form.is_valid():
-        try:
-            facilitation = group_services.facilitator_add(group=group, **form.cleaned_data)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"{facilitation.therapist} now co-facilitates {group.name}.")
-            return redirect("group_facilitators", group_id=group.pk)
+    if done := submit(
+        request, form, lambda data: group_services.facilitator_add(group=group, **data)
+    ):
+        messages.success(request, f"{done.value.therapist} now co-facilitates {group.name}.")
+        return redirect("group_facilitators", group_id=group.pk)
     ctx = {"group": group, "facilitations": facilitations, "form": form}
     return render(request, "groups/facilitators.html", ctx)
 
@@ -287,12 +268,12 @@ def group_facilitator_remove(request: HttpRequest, group_id: int) -> HttpRespons
 def group_skip_date(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_group_for_user(request, group_id)
     form = SkipDateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = schedule.occurrence_skip(group=group, user=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"{_when(session)} is cancelled: {session.cancel_reason}.")
-            return redirect("group_detail", group_id=group.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: schedule.occurrence_skip(group=group, user=request.user, **data),
+    ):
+        session = done.value
+        messages.success(request, f"{_when(session)} is cancelled: {session.cancel_reason}.")
+        return redirect("group_detail", group_id=group.pk)
     return render(request, "groups/skip.html", {"group": group, "form": form})
