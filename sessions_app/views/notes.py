@@ -29,6 +29,7 @@ from ..permissions import (
 from ..selectors import RosterLine, SessionRecord
 from ..services import notes as note_services
 from ..services.errors import ServiceError
+from .submit import submit
 
 WRITERS_ONLY = "Only the group's therapists write, sign and add to its notes."
 
@@ -107,16 +108,17 @@ def note_edit(request: HttpRequest, session_id: int) -> HttpResponse:
         messages.error(request, refusal)
         return redirect("note_edit", session.pk)
     form = NoteForm(request.POST, record=record, tz_label=_tz_label(session))
-    if form.is_valid():
-        try:
-            note_services.note_save_draft(session=session, author=request.user, draft=form.draft())
-        except ServiceError as exc:
-            form.add_error(None, exc)
-        else:
-            if request.POST.get("action") == "sign":
-                return redirect("note_sign", session.pk)
-            messages.success(request, "Draft saved.")
-            return redirect("note_edit", session.pk)
+    if submit(
+        request,
+        form,
+        lambda _: note_services.note_save_draft(
+            session=session, author=request.user, draft=form.draft()
+        ),
+    ):
+        if request.POST.get("action") == "sign":
+            return redirect("note_sign", session.pk)
+        messages.success(request, "Draft saved.")
+        return redirect("note_edit", session.pk)
     return _note_page(request, session, record, form=form)
 
 
