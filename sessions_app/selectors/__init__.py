@@ -27,36 +27,8 @@ from ..models import (
 from ..permissions import groups_for, sessions_for, sites_for
 
 
-@dataclass
-class SessionDay:
-    label: str
-    sessions: list[Session]
-
-
 def _with_site(qs: QuerySet[Session]) -> QuerySet[Session]:
     return qs.select_related("group__site")
-
-
-def therapist_upcoming_sessions(*, user: User, now: datetime, days: int = 14) -> list[SessionDay]:
-    """Today's sessions (already started ones too) and the next `days`, day by day.
-
-    "Today" is the day at each session's own site, which is what the therapist walking
-    into that room would call today.
-    """
-    candidates = _with_site(
-        sessions_for(user).filter(
-            starts_at__gte=now - timedelta(days=1), starts_at__lt=now + timedelta(days=days)
-        )
-    ).order_by("starts_at")
-    by_day: dict[str, list[Session]] = {}
-    for session in candidates:
-        site_today = now.astimezone(session.group.site.tz).date()
-        local_day = session.local_date
-        if local_day < site_today:
-            continue
-        label = "Today" if local_day == site_today else f"{local_day:%A %-d %B}"
-        by_day.setdefault(label, []).append(session)
-    return [SessionDay(label, sessions) for label, sessions in by_day.items()]
 
 
 def _active_enrollment_filter(day) -> Q:
