@@ -4,10 +4,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from .. import selectors
 from ..forms.attendance import RollCallForm
 from ..models import Session, SessionNote
 from ..permissions import get_session_for_user
+from ..selectors import meetings as selectors_meetings
 from ..services import attendance as attendance_services
 from .submit import submit
 
@@ -17,7 +17,7 @@ from .submit import submit
 def roll_call(request: HttpRequest, session_id: int) -> HttpResponse:
     """Roll call at the door: whoever may see the session may take it."""
     session = get_session_for_user(request, session_id, with_note=True)
-    lines = selectors.session_roster_lines(session=session)
+    lines = selectors_meetings.session_roster_lines(session=session)
     closed = attendance_services.attendance_roll_call_problem(session=session)
     note_signed = _note_signed(session)
     form = RollCallForm(

@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from .. import selectors
 from ..forms.groups import (
     DischargeForm,
     EnrollForm,
@@ -28,6 +27,8 @@ from ..permissions import (
     sites_for,
     sites_for_new_group,
 )
+from ..selectors import groups as selectors_groups
+from ..selectors import meetings as selectors_meetings
 from ..services import groups as group_services
 from ..services import schedule
 from ..services.errors import ServiceError
@@ -62,7 +63,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()  # invalid filters are shown as errors and ignored
     site_id, name = form.chosen()
-    groups = selectors.groups_overview(user=request.user, site_id=site_id, name=name)
+    groups = selectors_groups.groups_overview(user=request.user, site_id=site_id, name=name)
     # Ids are small: one query gives the count and every page, and the details are
     # loaded for the shown page only.
     ids = list(groups.values_list("pk", flat=True))
@@ -73,7 +74,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
         "filtered": bool(site_id or name),
         "page": page,
         "page_links": page_links(page.number, page.paginator.num_pages),
-        "groups": selectors.groups_with_details(
+        "groups": selectors_groups.groups_with_details(
             group_ids=list(page.object_list), today=timezone.localdate()
         ),
         "may_create": sites_for_new_group(request.user).exists(),
@@ -146,11 +147,11 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_group_for_user(request, group_id)
     now = timezone.now()
     today = now.astimezone(group.site.tz).date()
-    sessions = selectors.group_sessions_with_counts(group=group)
+    sessions = selectors_meetings.group_sessions_with_counts(group=group)
     ctx = {
         "group": group,
         "facilitations": group.facilitations.select_related("therapist").order_by(*LEAD_FIRST),
-        "roster": selectors.group_roster(group=group, day=today),
+        "roster": selectors_meetings.group_roster(group=group, day=today),
         "upcoming": sessions.filter(ends_at__gte=now).order_by("starts_at")[:8],
         "past": sessions.filter(ends_at__lt=now).order_by("-starts_at")[:8],
         "today": today,
@@ -164,7 +165,7 @@ def group_roster(request: HttpRequest, group_id: int) -> HttpResponse:
     today = _site_today(group)
     form = RosterDateForm(request.GET or None, initial={"date": today})
     day = form.cleaned_data["date"] if form.is_bound and form.is_valid() else today
-    roster = list(selectors.group_roster(group=group, day=day))
+    roster = list(selectors_meetings.group_roster(group=group, day=day))
     ctx = {
         "group": group,
         "form": form,
