@@ -11,7 +11,6 @@ from django.core.management.base import CommandError
 from django.test import RequestFactory
 from django.utils import timezone
 
-from sessions_app import selectors
 from sessions_app.demo import seed
 from sessions_app.demo.cast import DEMO_LOGINS
 from sessions_app.models import (
@@ -26,6 +25,7 @@ from sessions_app.models import (
     Song,
     User,
 )
+from sessions_app.selectors.meetings import participant_upcoming_sessions
 
 PASSWORD = "refrain-demo"
 TREATMENT_WORDS = (
@@ -193,7 +193,7 @@ def test_the_demo_participant_has_a_history_and_a_next_session(seeded):
         status=Attendance.Status.PRESENT, session__starts_at__lt=timezone.now()
     ).exists()
 
-    upcoming = selectors.participant_upcoming_sessions(participant=participant, now=timezone.now())
+    upcoming = participant_upcoming_sessions(participant=participant, now=timezone.now())
     assert upcoming
     assert all(s.status == Session.Status.SCHEDULED for s in upcoming)
     assert {s.group_id for s in upcoming} <= set(their_groups.values_list("pk", flat=True))

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django import forms
 
 from ..models import Attendance, Participant
-from ..selectors import RosterLine
+from ..selectors.meetings import RosterLine
 from ..services.attendance import AttendanceEntry, attendance_entry_problem
 
 

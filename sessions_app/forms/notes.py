@@ -3,7 +3,7 @@
 from django import forms
 
 from ..models import SessionNote
-from ..selectors import SessionRecord
+from ..selectors.meetings import SessionRecord
 from ..services.notes import NoteDraft, section_label
 from .field_views import FieldView, field_view
 

@@ -18,8 +18,8 @@ from ..models import (
     User,
 )
 from ..permissions import own_reflections, reflection_dates_for, reflections_for
-from ..selectors import participant_upcoming_sessions
 from ..services.reflections import reflection_edit_deadline
+from .meetings import participant_upcoming_sessions
 
 # A reflection is invited for sessions attended this recently; older ones can still be
 # written through a reflection link, but the page does not nag about them.

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ..audit import log_bulk_saves, snapshot
 from ..models import Attendance, Session, SessionNote, User
-from ..selectors import group_roster
+from ..selectors.meetings import group_roster
 from .errors import ServiceError
 from .reminders import reminders_plan_for_session
 

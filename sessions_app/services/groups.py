@@ -1,6 +1,6 @@
 """Groups, their facilitators and their rosters.
 
-The roster of any day is computed from enrollment dates (`selectors.group_roster`), so
+The roster of any day is computed from enrollment dates (`selectors.meetings.group_roster`), so
 enrolling or discharging someone never touches sessions: a participant enrolled today
 is on every later session's roster, and on none before.
 """

@@ -28,7 +28,7 @@ from ..models import (
     User,
 )
 from ..permissions import may_cosign, may_write_clinical_note
-from ..selectors import SessionRecord, session_record
+from ..selectors.meetings import SessionRecord, session_record
 from ..timeutil import local_to_utc
 from .errors import ServiceError
 

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from .. import audit
 from ..forms.access import EmergencyAccessForm, EmergencyFindForm, FirstLookForm, ReviewForm
-from ..forms.groups import add_service_error
 from ..permissions import (
     break_glass_candidates,
     check_admin_pages,
@@ -28,6 +27,7 @@ from ..permissions import (
 )
 from ..services import access as access_services
 from ..services.errors import ServiceError
+from .submit import submit
 
 FOUND_AT_MOST = 20
 REVIEW_PER_PAGE = 50
@@ -70,24 +70,22 @@ def emergency_access_open(request: HttpRequest, participant_id: int) -> HttpResp
     """State why, then open the record for EMERGENCY_ACCESS_HOURS."""
     participant = get_break_glass_participant(request, participant_id)
     form = EmergencyAccessForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            access = access_services.emergency_access_open(
-                therapist=request.user,
-                participant=participant,
-                reason=form.cleaned_data["reason"],
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            audit.log_emergency_access(request=request, access=access)
-            until = timezone.localtime(access.expires_at, participant.site.tz)
-            messages.warning(
-                request,
-                f"Emergency access to {participant.full_name} is open until "
-                f"{until:%-d %b, %H:%M}. Every page you open is recorded.",
-            )
-            return redirect("participant_detail", participant_id=participant.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: access_services.emergency_access_open(
+            therapist=request.user, participant=participant, reason=data["reason"]
+        ),
+    ):
+        access = done.value
+        audit.log_emergency_access(request=request, access=access)
+        until = timezone.localtime(access.expires_at, participant.site.tz)
+        messages.warning(
+            request,
+            f"Emergency access to {participant.full_name} is open until "
+            f"{until:%-d %b, %H:%M}. Every page you open is recorded.",
+        )
+        return redirect("participant_detail", participant_id=participant.pk)
     ctx = {"participant": participant, "form": form, "hours": settings.EMERGENCY_ACCESS_HOURS}
     return render(request, "access/open.html", ctx)
 

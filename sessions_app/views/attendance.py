@@ -4,12 +4,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from .. import selectors
 from ..forms.attendance import RollCallForm
 from ..models import Session, SessionNote
 from ..permissions import get_session_for_user
+from ..selectors import meetings as selectors_meetings
 from ..services import attendance as attendance_services
-from ..services.errors import ServiceError
+from .submit import submit
 
 
 @never_cache
@@ -17,7 +17,7 @@ from ..services.errors import ServiceError
 def roll_call(request: HttpRequest, session_id: int) -> HttpResponse:
     """Roll call at the door: whoever may see the session may take it."""
     session = get_session_for_user(request, session_id, with_note=True)
-    lines = selectors.session_roster_lines(session=session)
+    lines = selectors_meetings.session_roster_lines(session=session)
     closed = attendance_services.attendance_roll_call_problem(session=session)
     note_signed = _note_signed(session)
     form = RollCallForm(
@@ -25,19 +25,18 @@ def roll_call(request: HttpRequest, session_id: int) -> HttpResponse:
         lines=lines,
         max_minutes=attendance_services.attendance_max_minutes(session=session),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = attendance_services.attendance_record(
-                session=session, entries=form.entries(), recorded_by=request.user
-            )
-        except ServiceError as exc:
-            form.add_error(None, exc)
+    if done := submit(
+        request,
+        form,
+        lambda _: attendance_services.attendance_record(
+            session=session, entries=form.entries(), recorded_by=request.user
+        ),
+    ):
+        if done.value.changed:
+            messages.success(request, f"Roll call saved: {_changes(done.value)}.")
         else:
-            if result.changed:
-                messages.success(request, f"Roll call saved: {_changes(result)}.")
-            else:
-                messages.info(request, "Roll call saved: nothing had changed.")
-            return redirect("roll_call", session.pk)
+            messages.info(request, "Roll call saved: nothing had changed.")
+        return redirect("roll_call", session.pk)
     ctx = {
         "session": session,
         "form": form,

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from ..forms.consent import ConsentForm, ExportForm, RevokeForm
-from ..forms.groups import add_service_error
 from ..models import Consent, Participant
 from ..permissions import (
     check_admin_pages,
@@ -23,7 +22,7 @@ from ..permissions import (
     sessions_for,
 )
 from ..services import consent as consent_services
-from ..services.errors import ServiceError
+from .submit import submit
 
 
 def _today(participant: Participant):
@@ -79,16 +78,15 @@ def participant_consents(request: HttpRequest, participant_id: int) -> HttpRespo
 def consent_record(request: HttpRequest, participant_id: int) -> HttpResponse:
     participant = get_report_participant_for_user(request, participant_id)
     form = ConsentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            consent_services.consent_record(
-                participant=participant, recorded_by=request.user, **form.cleaned_data
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "Consent recorded.")
-            return redirect("participant_consents", participant.pk)
+    if submit(
+        request,
+        form,
+        lambda data: consent_services.consent_record(
+            participant=participant, recorded_by=request.user, **data
+        ),
+    ):
+        messages.success(request, "Consent recorded.")
+        return redirect("participant_consents", participant.pk)
     return render(request, "consent/form.html", {"participant": participant, "form": form})
 
 
@@ -97,16 +95,15 @@ def consent_revoke(request: HttpRequest, consent_id: int) -> HttpResponse:
     consent = get_consent_for_manager(request, consent_id)
     participant = consent.participant
     form = RevokeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            consent_services.consent_revoke(
-                consent=consent, revoked_by=request.user, note=form.cleaned_data["note"]
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"Consent to disclose to {consent.disclose_to} revoked.")
-            return redirect("participant_consents", participant.pk)
+    if submit(
+        request,
+        form,
+        lambda data: consent_services.consent_revoke(
+            consent=consent, revoked_by=request.user, note=data["note"]
+        ),
+    ):
+        messages.success(request, f"Consent to disclose to {consent.disclose_to} revoked.")
+        return redirect("participant_consents", participant.pk)
     status = consent_services.consent_status(consent, today=_today(participant))
     ctx = {"participant": participant, "consent": consent, "form": form, "status": status}
     return render(request, "consent/revoke.html", ctx)
@@ -123,26 +120,21 @@ def participant_records_export(request: HttpRequest, participant_id: int) -> Htt
     # under lock, as a consent may be revoked while the form is open.
     recipients = sorted({c.disclose_to for c, s in lines if s == "valid"}, key=str.casefold)
     form = ExportForm(request.POST or None, recipients=recipients)
-    refused = False
-    if request.method == "POST":
-        refused = True
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                export = consent_services.participant_records_export(
-                    participant=participant,
-                    recipient=data["recipient"],
-                    by=request.user,
-                    sessions=sessions_for(request.user),
-                    include_notes=data["include_notes"],
-                    start=data["start"],
-                    end=data["end"],
-                )
-            except ServiceError as exc:
-                add_service_error(form, exc)
-            else:
-                ctx = {"export": export, "printed_at": timezone.now()}
-                return render(request, "consent/export.html", ctx)
+    if done := submit(
+        request,
+        form,
+        lambda data: consent_services.participant_records_export(
+            participant=participant,
+            recipient=data["recipient"],
+            by=request.user,
+            sessions=sessions_for(request.user),
+            include_notes=data["include_notes"],
+            start=data["start"],
+            end=data["end"],
+        ),
+    ):
+        ctx = {"export": done.value, "printed_at": timezone.now()}
+        return render(request, "consent/export.html", ctx)
     ctx = {
         "participant": participant,
         "lines": lines,
@@ -150,7 +142,9 @@ def participant_records_export(request: HttpRequest, participant_id: int) -> Htt
         "recipients": recipients,
         "not_in_force": [] if recipients else _why_not_in_force(participant, lines),
     }
-    return render(request, "consent/export_form.html", ctx, status=400 if refused else 200)
+    # A POST that comes back to the form was refused.
+    status = 400 if request.method == "POST" else 200
+    return render(request, "consent/export_form.html", ctx, status=status)
 
 
 def _why_not_in_force(participant: Participant, lines: list[tuple[Consent, str]]) -> list[str]:

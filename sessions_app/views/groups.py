@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from .. import selectors
 from ..forms.groups import (
     DischargeForm,
     EnrollForm,
@@ -17,7 +16,6 @@ from ..forms.groups import (
     GroupForm,
     RosterDateForm,
     SkipDateForm,
-    add_service_error,
 )
 from ..models import Group, Therapist
 from ..permissions import (
@@ -29,11 +27,14 @@ from ..permissions import (
     sites_for,
     sites_for_new_group,
 )
+from ..selectors import groups as selectors_groups
+from ..selectors import meetings as selectors_meetings
 from ..services import groups as group_services
 from ..services import schedule
 from ..services.errors import ServiceError
 from ..services.schedule import ScheduleResult
 from .paging import page_links
+from .submit import submit
 
 # "lead" sorts after "co": descending puts the lead first.
 LEAD_FIRST = ("-role", "therapist__last_name", "therapist__first_name")
@@ -62,7 +63,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()  # invalid filters are shown as errors and ignored
     site_id, name = form.chosen()
-    groups = selectors.groups_overview(user=request.user, site_id=site_id, name=name)
+    groups = selectors_groups.groups_overview(user=request.user, site_id=site_id, name=name)
     # Ids are small: one query gives the count and every page, and the details are
     # loaded for the shown page only.
     ids = list(groups.values_list("pk", flat=True))
@@ -73,7 +74,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
         "filtered": bool(site_id or name),
         "page": page,
         "page_links": page_links(page.number, page.paginator.num_pages),
-        "groups": selectors.groups_with_details(
+        "groups": selectors_groups.groups_with_details(
             group_ids=list(page.object_list), today=timezone.localdate()
         ),
         "may_create": sites_for_new_group(request.user).exists(),
@@ -93,17 +94,11 @@ def group_create(request: HttpRequest) -> HttpResponse:
         leads=leads,
         initial={"enrollment": Group.Enrollment.OPEN, "capacity": 10},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            group = group_services.group_create(user=user, **form.cleaned_data)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            count = group.sessions.count()
-            messages.success(
-                request, f"{group.name} created, with {_sessions(count)} scheduled ahead."
-            )
-            return redirect("group_detail", group_id=group.pk)
+    if done := submit(request, form, lambda data: group_services.group_create(user=user, **data)):
+        group = done.value
+        count = group.sessions.count()
+        messages.success(request, f"{group.name} created, with {_sessions(count)} scheduled ahead.")
+        return redirect("group_detail", group_id=group.pk)
     ctx = {"form": form, "group": None, "weeks_ahead": settings.SESSIONS_GENERATE_WEEKS_AHEAD}
     return render(request, "groups/form.html", ctx)
 
@@ -114,14 +109,9 @@ def group_edit(request: HttpRequest, group_id: int) -> HttpResponse:
     form = GroupForm(
         request.POST or None, initial=GroupForm.initial_for(group), time_zone=group.site.time_zone
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = group_services.group_update(group=group, **form.cleaned_data)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            _report_schedule(request, result)
-            return redirect("group_detail", group_id=group.pk)
+    if done := submit(request, form, lambda data: group_services.group_update(group=group, **data)):
+        _report_schedule(request, done.value)
+        return redirect("group_detail", group_id=group.pk)
     return render(request, "groups/form.html", {"form": form, "group": group})
 
 
@@ -157,11 +147,11 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_group_for_user(request, group_id)
     now = timezone.now()
     today = now.astimezone(group.site.tz).date()
-    sessions = selectors.group_sessions_with_counts(group=group)
+    sessions = selectors_meetings.group_sessions_with_counts(group=group)
     ctx = {
         "group": group,
         "facilitations": group.facilitations.select_related("therapist").order_by(*LEAD_FIRST),
-        "roster": selectors.group_roster(group=group, day=today),
+        "roster": selectors_meetings.group_roster(group=group, day=today),
         "upcoming": sessions.filter(ends_at__gte=now).order_by("starts_at")[:8],
         "past": sessions.filter(ends_at__lt=now).order_by("-starts_at")[:8],
         "today": today,
@@ -175,7 +165,7 @@ def group_roster(request: HttpRequest, group_id: int) -> HttpResponse:
     today = _site_today(group)
     form = RosterDateForm(request.GET or None, initial={"date": today})
     day = form.cleaned_data["date"] if form.is_bound and form.is_valid() else today
-    roster = list(selectors.group_roster(group=group, day=day))
+    roster = list(selectors_meetings.group_roster(group=group, day=day))
     ctx = {
         "group": group,
         "form": form,
@@ -203,20 +193,17 @@ def group_enroll(request: HttpRequest, group_id: int) -> HttpResponse:
         offered=offered,
         initial={"start_date": today},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            enrollment = group_services.participant_enroll(
-                group=group, by=request.user, **form.cleaned_data
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(
-                request,
-                f"{enrollment.participant.short_name} enrolled from "
-                f"{enrollment.start_date:%-d %B %Y}.",
-            )
-            return redirect("group_roster", group_id=group.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: group_services.participant_enroll(group=group, by=request.user, **data),
+    ):
+        enrollment = done.value
+        messages.success(
+            request,
+            f"{enrollment.participant.short_name} enrolled from {enrollment.start_date:%-d %B %Y}.",
+        )
+        return redirect("group_roster", group_id=group.pk)
     closed = group.enrollment == Group.Enrollment.CLOSED and today > group.first_date
     ctx = {"group": group, "form": form, "closed": closed}
     return render(request, "groups/enroll.html", ctx)
@@ -227,20 +214,18 @@ def enrollment_discharge(request: HttpRequest, group_id: int, enrollment_id: int
     group = get_group_for_user(request, group_id)
     enrollment = get_enrollment_for_user(request, group, enrollment_id)
     form = DischargeForm(request.POST or None, initial={"end_date": _site_today(group)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            enrollment = group_services.enrollment_discharge(
-                enrollment=enrollment, **form.cleaned_data
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(
-                request,
-                f"{enrollment.participant.short_name}: {enrollment.get_status_display().lower()} "
-                f"as of {enrollment.end_date:%-d %B %Y}.",
-            )
-            return redirect("group_roster", group_id=group.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: group_services.enrollment_discharge(enrollment=enrollment, **data),
+    ):
+        discharged = done.value
+        messages.success(
+            request,
+            f"{discharged.participant.short_name}: {discharged.get_status_display().lower()} "
+            f"as of {discharged.end_date:%-d %B %Y}.",
+        )
+        return redirect("group_roster", group_id=group.pk)
     ctx = {"group": group, "enrollment": enrollment, "form": form}
     return render(request, "groups/discharge.html", ctx)
 
@@ -251,14 +236,11 @@ def group_facilitators(request: HttpRequest, group_id: int) -> HttpResponse:
     facilitations = list(group.facilitations.select_related("therapist").order_by(*LEAD_FIRST))
     therapists = _lead_choices().exclude(pk__in=[f.therapist_id for f in facilitations])
     form = FacilitatorAddForm(request.POST or None, therapists=therapists)
-    if request.method == "POST" and form.is_valid():
-        try:
-            facilitation = group_services.facilitator_add(group=group, **form.cleaned_data)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"{facilitation.therapist} now co-facilitates {group.name}.")
-            return redirect("group_facilitators", group_id=group.pk)
+    if done := submit(
+        request, form, lambda data: group_services.facilitator_add(group=group, **data)
+    ):
+        messages.success(request, f"{done.value.therapist} now co-facilitates {group.name}.")
+        return redirect("group_facilitators", group_id=group.pk)
     ctx = {"group": group, "facilitations": facilitations, "form": form}
     return render(request, "groups/facilitators.html", ctx)
 
@@ -287,12 +269,12 @@ def group_facilitator_remove(request: HttpRequest, group_id: int) -> HttpRespons
 def group_skip_date(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_group_for_user(request, group_id)
     form = SkipDateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = schedule.occurrence_skip(group=group, user=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"{_when(session)} is cancelled: {session.cancel_reason}.")
-            return redirect("group_detail", group_id=group.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: schedule.occurrence_skip(group=group, user=request.user, **data),
+    ):
+        session = done.value
+        messages.success(request, f"{_when(session)} is cancelled: {session.cancel_reason}.")
+        return redirect("group_detail", group_id=group.pk)
     return render(request, "groups/skip.html", {"group": group, "form": form})

@@ -7,10 +7,12 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from .. import links, selectors
+from .. import links
 from ..permissions import participant_profile
 from ..selectors import access as access_selectors
 from ..selectors import day as day_selectors
+from ..selectors import groups as groups_selectors
+from ..selectors import meetings as meetings_selectors
 
 # An administrator of a whole network has a hundred sessions on a weekday: the home
 # page lists the first ones and counts the rest per site.
@@ -34,12 +36,12 @@ def _home(request: HttpRequest) -> HttpResponse:
         start = timezone.make_aware(datetime.combine(week_start, time.min))
         day_start = timezone.make_aware(datetime.combine(today, time.min))
         today_sessions = list(
-            selectors.sessions_between(
+            meetings_selectors.sessions_between(
                 user=user, start=day_start, end=day_start + timedelta(days=1)
             )[: ADMIN_TODAY_SHOWN + 1]
         )
         ctx = {
-            "sites": selectors.sites_overview(
+            "sites": groups_selectors.sites_overview(
                 user=user, today=today, week_start=start, week_end=start + timedelta(days=7)
             ),
             "today_sessions": today_sessions[:ADMIN_TODAY_SHOWN],
@@ -54,8 +56,10 @@ def _home(request: HttpRequest) -> HttpResponse:
             "today": day.today,
             "days": day.later,
             "todo": day_selectors.therapist_todo(user=user, now=now),
-            "groups": selectors.groups_with_details(
-                group_ids=list(selectors.groups_overview(user=user).values_list("pk", flat=True)),
+            "groups": groups_selectors.groups_with_details(
+                group_ids=list(
+                    groups_selectors.groups_overview(user=user).values_list("pk", flat=True)
+                ),
                 today=timezone.localdate(now),
             ),
             "emergencies": access_selectors.therapist_emergencies(user=user, now=now),
@@ -69,7 +73,7 @@ def _home(request: HttpRequest) -> HttpResponse:
     # --- end lullaby ---
     participant = participant_profile(user)
     sessions = (
-        selectors.participant_upcoming_sessions(participant=participant, now=now)
+        meetings_selectors.participant_upcoming_sessions(participant=participant, now=now)
         if participant
         else []
     )

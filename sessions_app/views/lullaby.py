@@ -30,7 +30,6 @@ from ..forms.lullaby import (
     StageForm,
     TakeEditForm,
     TakeForm,
-    add_service_error,
 )
 from ..models import LullabyProject
 from ..permissions import (
@@ -52,6 +51,7 @@ from ..permissions import (
 from ..selectors.lullaby import consent_state, drafts_compare, project_board, project_record
 from ..services import lullaby as services
 from ..services.errors import ServiceError
+from .submit import submit
 
 
 def _site_today(project: LullabyProject):
@@ -89,22 +89,20 @@ def project_new(request: HttpRequest) -> HttpResponse:
         raise Http404("Only therapists start lullaby projects.")
     participants = participants_for_new_project(request.user)
     form = ProjectForm(request.POST or None, participants=participants)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            project = services.project_start(
-                by=request.user,
-                participant=data["participant"],
-                recipient_name=data["recipient_name"],
-                recipient_relationship=data["recipient_relationship"],
-                title=data["title"],
-                teaching_artists=data["teaching_artists"],
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "Project started. Record the participant's consent next.")
-            return redirect(_project_url(project))
+    if done := submit(
+        request,
+        form,
+        lambda data: services.project_start(
+            by=request.user,
+            participant=data["participant"],
+            recipient_name=data["recipient_name"],
+            recipient_relationship=data["recipient_relationship"],
+            title=data["title"],
+            teaching_artists=data["teaching_artists"],
+        ),
+    ):
+        messages.success(request, "Project started. Record the participant's consent next.")
+        return redirect(_project_url(done.value))
     return render(request, "lullaby/project_form.html", {"form": form, "project": None})
 
 
@@ -131,14 +129,13 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
     project = get_project_for_manager(request, project_id)
     form = ProjectForm(request.POST or None, initial=ProjectForm.initial_for(project))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.project_update(by=request.user, project=project, **form.cleaned_data)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "Project details saved.")
-            return redirect(_project_url(project))
+    if submit(
+        request,
+        form,
+        lambda data: services.project_update(by=request.user, project=project, **data),
+    ):
+        messages.success(request, "Project details saved.")
+        return redirect(_project_url(project))
     return render(request, "lullaby/project_form.html", {"form": form, "project": project})
 
 
@@ -167,15 +164,15 @@ def project_stage(request: HttpRequest, project_id: int) -> HttpResponse:
 def project_consent(request: HttpRequest, project_id: int) -> HttpResponse:
     project = get_project_for_manager(request, project_id)
     form = ConsentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            consent = services.consent_record(by=request.user, project=project, **form.cleaned_data)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            verb = "given" if consent.granted else "withdrawn"
-            messages.success(request, f"Recorded: {consent.get_kind_display().lower()} {verb}.")
-            return redirect(_project_url(project, "consent"))
+    if done := submit(
+        request,
+        form,
+        lambda data: services.consent_record(by=request.user, project=project, **data),
+    ):
+        consent = done.value
+        verb = "given" if consent.granted else "withdrawn"
+        messages.success(request, f"Recorded: {consent.get_kind_display().lower()} {verb}.")
+        return redirect(_project_url(project, "consent"))
     record = project_record(project=project)
     return render(
         request, "lullaby/consent.html", {"project": project, "record": record, "form": form}
@@ -191,21 +188,19 @@ def project_delivery(request: HttpRequest, project_id: int) -> HttpResponse:
         request.POST or None,
         initial={"delivered_on": _site_today(project), "delivered_to": record.consent.share_with},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.delivery_record(
-                by=request.user,
-                project=project,
-                delivered_on=data["delivered_on"],
-                method=data["method"],
-                delivered_to=data["delivered_to"],
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "Delivery recorded; the song is delivered.")
-            return redirect(_project_url(project, "delivery"))
+    if submit(
+        request,
+        form,
+        lambda data: services.delivery_record(
+            by=request.user,
+            project=project,
+            delivered_on=data["delivered_on"],
+            method=data["method"],
+            delivered_to=data["delivered_to"],
+        ),
+    ):
+        messages.success(request, "Delivery recorded; the song is delivered.")
+        return redirect(_project_url(project, "delivery"))
     ctx = {"project": project, "record": record, "form": form}
     return render(request, "lullaby/delivery.html", ctx)
 
@@ -219,14 +214,11 @@ def draft_new(request: HttpRequest, project_id: int) -> HttpResponse:
     latest = project.drafts.order_by("-number").first()
     # A new version starts from the latest one: a draft is edited by saving the next.
     form = DraftForm(request.POST or None, initial={"text": latest.text if latest else ""})
-    if request.method == "POST" and form.is_valid():
-        try:
-            draft = services.draft_add(by=request.user, project=project, **form.cleaned_data)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"Saved as draft {draft.number}.")
-            return redirect(_project_url(project, "drafts"))
+    if done := submit(
+        request, form, lambda data: services.draft_add(by=request.user, project=project, **data)
+    ):
+        messages.success(request, f"Saved as draft {done.value.number}.")
+        return redirect(_project_url(project, "drafts"))
     ctx = {"project": project, "form": form, "latest": latest}
     return render(request, "lullaby/draft_form.html", ctx)
 
@@ -278,16 +270,13 @@ def recording_new(request: HttpRequest, project_id: int) -> HttpResponse:
     project = get_project_for_editor(request, project_id)
     state = consent_state(project=project)
     form = RecordingSessionForm(request.POST or None, initial={"recorded_on": _site_today(project)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            recording = services.recording_session_add(
-                by=request.user, project=project, **form.cleaned_data
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "Recording session logged. Add its takes below.")
-            return redirect("lullaby_recording", project.pk, recording.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.recording_session_add(by=request.user, project=project, **data),
+    ):
+        messages.success(request, "Recording session logged. Add its takes below.")
+        return redirect("lullaby_recording", project.pk, done.value.pk)
     ctx = {"project": project, "form": form, "consent": state}
     return render(request, "lullaby/recording_form.html", ctx)
 
@@ -314,18 +303,18 @@ def take_new(request: HttpRequest, project_id: int, recording_id: int) -> HttpRe
     project = get_project_for_editor(request, project_id)
     recording = get_recording_for_user(request, project, recording_id)
     form = TakeForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            take = services.take_add(
-                by=request.user, recording_session=recording, **form.service_kwargs()
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"Take {take.number} logged.")
-            return redirect(
-                reverse("lullaby_recording", args=[project.pk, recording.pk]) + f"#take-{take.pk}"
-            )
+    if done := submit(
+        request,
+        form,
+        lambda _: services.take_add(
+            by=request.user, recording_session=recording, **form.service_kwargs()
+        ),
+    ):
+        take = done.value
+        messages.success(request, f"Take {take.number} logged.")
+        return redirect(
+            reverse("lullaby_recording", args=[project.pk, recording.pk]) + f"#take-{take.pk}"
+        )
     ctx = {
         "project": project,
         "recording": recording,
@@ -342,17 +331,16 @@ def take_edit(request: HttpRequest, project_id: int, take_id: int) -> HttpRespon
     take = get_take_for_user(request, project, take_id)
     initial = {"duration": take.duration_seconds, "rating": take.rating, "notes": take.notes}
     form = TakeEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.take_update(by=request.user, take=take, **form.service_kwargs())
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"Take {take.number} saved.")
-            return redirect(
-                reverse("lullaby_recording", args=[project.pk, take.recording_session_id])
-                + f"#take-{take.pk}"
-            )
+    if submit(
+        request,
+        form,
+        lambda _: services.take_update(by=request.user, take=take, **form.service_kwargs()),
+    ):
+        messages.success(request, f"Take {take.number} saved.")
+        return redirect(
+            reverse("lullaby_recording", args=[project.pk, take.recording_session_id])
+            + f"#take-{take.pk}"
+        )
     ctx = {"project": project, "recording": take.recording_session, "form": form, "take": take}
     return render(request, "lullaby/take_form.html", ctx)
 

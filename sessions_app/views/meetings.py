@@ -4,9 +4,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from .. import selectors
 from ..forms.meetings import SessionCancelForm, SessionMoveForm, SessionRestoreForm
 from ..permissions import get_session_for_user
+from ..selectors import meetings as selectors_meetings
 from ..selectors import participants as selectors_participants
 from ..selectors import reminders as selectors_reminders
 from ..services import schedule
@@ -17,7 +17,7 @@ from .submit import submit
 def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request, session_id, with_note=True)
     plan = list(session.plan_items.select_related("song"))
-    lines = selectors.session_roster_lines(session=session)
+    lines = selectors_meetings.session_roster_lines(session=session)
     has_attendance = any(line.attendance is not None for line in lines)
     roster = [(line.participant, line.attendance) for line in lines if line.on_roster]
     # Attendance of someone no longer on the roster (e.g. enrollment dates corrected

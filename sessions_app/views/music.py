@@ -11,10 +11,10 @@ from django.utils import timezone
 from ..forms.music import SongFilterForm, SongForm
 from ..permissions import check_song_library_access, get_song_for_user
 from ..selectors import music as selectors_music
-from ..services.errors import ServiceError
 from ..services.music import song_create, song_update
 from .navigation import safe_next
 from .paging import page_links
+from .submit import submit
 
 SONGS_PER_PAGE = 25
 
@@ -42,16 +42,14 @@ def song_new(request: HttpRequest) -> HttpResponse:
     # Where to go back to after adding a song (e.g. the plan being written), if safe.
     back = safe_next(request)
     form = SongForm(request.POST or None, initial={"title": request.GET.get("title", "")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            song = song_create(added_by=request.user, **form.service_kwargs())
-        except ServiceError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"“{song.title}” is in the library.")
-            if back:
-                return HttpResponseRedirect(f"{back}{'&' if '?' in back else '?'}song={song.pk}")
-            return redirect("song_detail", song_id=song.pk)
+    if done := submit(
+        request, form, lambda _: song_create(added_by=request.user, **form.service_kwargs())
+    ):
+        song = done.value
+        messages.success(request, f"“{song.title}” is in the library.")
+        if back:
+            return HttpResponseRedirect(f"{back}{'&' if '?' in back else '?'}song={song.pk}")
+        return redirect("song_detail", song_id=song.pk)
     return render(request, "songs/form.html", {"form": form, "song": None, "next": back})
 
 
@@ -73,13 +71,8 @@ def song_detail(request: HttpRequest, song_id: int) -> HttpResponse:
 def song_edit(request: HttpRequest, song_id: int) -> HttpResponse:
     song = get_song_for_user(request, song_id)
     form = SongForm(request.POST or None, initial=SongForm.initial_for(song))
-    if request.method == "POST" and form.is_valid():
-        try:
-            song_update(song=song, **form.service_kwargs())
-        except ServiceError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Saved “{song.title}”.")
-            return redirect("song_detail", song_id=song.pk)
+    if submit(request, form, lambda _: song_update(song=song, **form.service_kwargs())):
+        messages.success(request, f"Saved “{song.title}”.")
+        return redirect("song_detail", song_id=song.pk)
     ctx = {"form": form, "song": song, "next": "", "cancel": reverse("song_detail", args=[song.pk])}
     return render(request, "songs/form.html", ctx)

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from .. import selectors
 from ..forms.notes import AddendumForm, NoteForm, SendBackForm
 from ..models import Session
 from ..permissions import (
@@ -26,9 +25,11 @@ from ..permissions import (
     may_cosign,
     may_write_clinical_note,
 )
-from ..selectors import RosterLine, SessionRecord
+from ..selectors import meetings as selectors_meetings
+from ..selectors.meetings import RosterLine, SessionRecord
 from ..services import notes as note_services
 from ..services.errors import ServiceError
+from .submit import submit
 
 WRITERS_ONLY = "Only the group's therapists write, sign and add to its notes."
 
@@ -98,25 +99,26 @@ def _missing(session: Session, record: SessionRecord, *, form_shown: bool) -> li
 def note_edit(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_note_session_for_user(request, session_id)
     if request.method != "POST":
-        return _note_page(request, session, selectors.session_record(session=session))
+        return _note_page(request, session, selectors_meetings.session_record(session=session))
 
     _require_writer(request, session)
-    record = selectors.session_record(session=session)
+    record = selectors_meetings.session_record(session=session)
     refusal = note_services.note_edit_refusal(session=session, note=record.note)
     if refusal:
         messages.error(request, refusal)
         return redirect("note_edit", session.pk)
     form = NoteForm(request.POST, record=record, tz_label=_tz_label(session))
-    if form.is_valid():
-        try:
-            note_services.note_save_draft(session=session, author=request.user, draft=form.draft())
-        except ServiceError as exc:
-            form.add_error(None, exc)
-        else:
-            if request.POST.get("action") == "sign":
-                return redirect("note_sign", session.pk)
-            messages.success(request, "Draft saved.")
-            return redirect("note_edit", session.pk)
+    if submit(
+        request,
+        form,
+        lambda _: note_services.note_save_draft(
+            session=session, author=request.user, draft=form.draft()
+        ),
+    ):
+        if request.POST.get("action") == "sign":
+            return redirect("note_sign", session.pk)
+        messages.success(request, "Draft saved.")
+        return redirect("note_edit", session.pk)
     return _note_page(request, session, record, form=form)
 
 
@@ -145,7 +147,7 @@ def note_sign(request: HttpRequest, session_id: int) -> HttpResponse:
                 )
             return redirect("note_edit", session.pk)
         session.refresh_from_db()
-    record = selectors.session_record(session=session)
+    record = selectors_meetings.session_record(session=session)
     note = record.note
     signed = note is not None and note.is_signed
     missing = (
@@ -173,7 +175,7 @@ def note_addendum(request: HttpRequest, session_id: int) -> HttpResponse:
     try:
         note_services.note_addendum_add(session=session, author=request.user, text=text)
     except ServiceError as exc:
-        record = selectors.session_record(session=session)
+        record = selectors_meetings.session_record(session=session)
         if record.note is not None and record.note.is_signed:
             if not form.errors:
                 form.add_error("text", exc)
@@ -202,7 +204,7 @@ def note_review(request: HttpRequest, session_id: int) -> HttpResponse:
         note_services.note_send_back(note=note, by=request.user, comment=comment)
     except ServiceError as exc:
         form.add_error("comment", exc)
-        record = selectors.session_record(session=session)
+        record = selectors_meetings.session_record(session=session)
         return _note_page(request, session, record, send_back_form=form)
     messages.success(request, f"Note sent back to {note.author} with your comment.")
     return redirect("home")
@@ -212,7 +214,7 @@ def note_review(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 def note_print(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_note_session_for_user(request, session_id)
-    record = selectors.session_record(session=session)
+    record = selectors_meetings.session_record(session=session)
     ctx = {
         "session": session,
         "plan": record.plan,
@@ -245,7 +247,7 @@ def note_print_participant(
     """
     session = get_session_for_user(request, session_id)
     participant = get_session_participant_for_user(request, session, participant_id)
-    record = selectors.session_record(session=session)
+    record = selectors_meetings.session_record(session=session)
     line = next(
         (ln for ln in record.lines if ln.participant.pk == participant.pk),
         RosterLine(participant, None, on_roster=False),

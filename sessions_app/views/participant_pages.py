@@ -21,7 +21,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import links
-from ..forms.groups import add_service_error
 from ..forms.participants import ReminderSettingsForm
 from ..forms.reflections import ReflectionForm
 from ..models import Participant, Reflection, Rsvp, Session
@@ -33,6 +32,7 @@ from ..services import participants as participant_services
 from ..services import reflections as reflection_services
 from ..services import rsvp as rsvp_services
 from ..services.errors import ServiceError
+from .submit import submit
 
 log = logging.getLogger("refrain.access")
 
@@ -253,15 +253,14 @@ def participant_reminders(request: HttpRequest, participant: Participant) -> Htt
         request.POST if request.method == "POST" else None,
         initial=ReminderSettingsForm.initial_from(participant),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            participant_services.participant_reminders_update(
-                participant=participant, **form.cleaned_data
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            return _back_to(request, "reminders", "Your reminder settings are saved.")
+    if submit(
+        request,
+        form,
+        lambda data: participant_services.participant_reminders_update(
+            participant=participant, **data
+        ),
+    ):
+        return _back_to(request, "reminders", "Your reminder settings are saved.")
     return render(request, "participant/reminders.html", {"participant": participant, "form": form})
 
 
@@ -343,15 +342,13 @@ def participant_reflection(
             initial=ReflectionForm.initial_from(reflection) if reflection else None,
             songs=selectors_participants.session_plan_songs(session=session),
         )
-        if request.method == "POST" and form.is_valid():
-            saved = _save_reflection(form, participant, session, reflection)
-            if saved is not None:
-                thanks = (
-                    "Your reflection is updated."
-                    if reflection
-                    else "Thank you for your reflection."
-                )
-                return _back_to(request, f"reflection-{saved.pk}", thanks)
+        if done := submit(
+            request, form, lambda data: _save_reflection(data, participant, session, reflection)
+        ):
+            thanks = (
+                "Your reflection is updated." if reflection else "Thank you for your reflection."
+            )
+            return _back_to(request, f"reflection-{done.value.pk}", thanks)
     ctx = {
         "participant": participant,
         "session": session,
@@ -367,21 +364,16 @@ def participant_reflection(
 
 
 def _save_reflection(
-    form: ReflectionForm,
+    data: dict,
     participant: Participant,
     session: Session,
     reflection: Reflection | None,
-) -> Reflection | None:
-    try:
-        if reflection is None:
-            saved = reflection_services.reflection_submit(
-                participant=participant, session=session, **form.cleaned_data
-            )
-        else:
-            saved = reflection_services.reflection_update(
-                reflection=reflection, participant=participant, **form.cleaned_data
-            )
-    except ServiceError as exc:
-        add_service_error(form, exc)
-        return None
-    return saved
+) -> Reflection:
+    """The participant's first reflection on the session, or their change to it."""
+    if reflection is None:
+        return reflection_services.reflection_submit(
+            participant=participant, session=session, **data
+        )
+    return reflection_services.reflection_update(
+        reflection=reflection, participant=participant, **data
+    )

@@ -17,6 +17,7 @@ from ..permissions import get_plan_item_for_user, get_session_for_user, songs_fo
 from ..selectors import music as selectors_music
 from ..services import planning
 from ..services.errors import ServiceError
+from .submit import submit
 
 
 def _plan_url(session: Session, item_id: int | None = None) -> str:
@@ -140,14 +141,10 @@ def _item_page(
         plan_length=totals["count"],
         adding=item is None,
     )
-    if data is not None and form.is_valid():
-        try:
-            saved_item = save(form.service_kwargs())
-        except ServiceError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, saved(saved_item))
-            return redirect(_plan_url(session, saved_item.pk))
+    # A search posts the form unbound (data is None): submit then saves nothing.
+    if done := submit(request, form, lambda _: save(form.service_kwargs())):
+        messages.success(request, saved(done.value))
+        return redirect(_plan_url(session, done.value.pk))
     ctx = {
         "session": session,
         "form": form,
@@ -287,20 +284,21 @@ def plan_copy(request: HttpRequest, session_id: int) -> HttpResponse:
         sources=selectors_music.copyable_sessions(user=request.user, target=session),
         groups=groups,
     )
-    if request.method == "POST" and form.is_valid():
-        source = form.cleaned_data["source"]
+    if done := submit(
+        request,
+        form,
+        lambda data: planning.plan_copy(
+            source=data["source"], target=session, replace=data["mode"] == "replace"
+        ),
+    ):
+        new, source = done.value, form.cleaned_data["source"]
         replace = form.cleaned_data["mode"] == "replace"
-        try:
-            new = planning.plan_copy(source=source, target=session, replace=replace)
-        except ServiceError as exc:
-            form.add_error(None, exc)
-        else:
-            how = "in place of the old plan" if replace else "after the activities already there"
-            messages.success(
-                request,
-                f"Copied {len(new)} {'activity' if len(new) == 1 else 'activities'} from "
-                f"{source.local_starts_at:%a %-d %b %Y} ({source.group.name}), {how}.",
-            )
-            return redirect(_plan_url(session))
+        how = "in place of the old plan" if replace else "after the activities already there"
+        messages.success(
+            request,
+            f"Copied {len(new)} {'activity' if len(new) == 1 else 'activities'} from "
+            f"{source.local_starts_at:%a %-d %b %Y} ({source.group.name}), {how}.",
+        )
+        return redirect(_plan_url(session))
     ctx = {"session": session, "form": form, "current_count": session.plan_items.count()}
     return render(request, "planning/copy.html", ctx)

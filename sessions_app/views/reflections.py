@@ -13,7 +13,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import charts, links
-from ..forms.groups import add_service_error
 from ..forms.reflections import ReflectionForm
 from ..models import Reflection
 from ..permissions import (
@@ -25,7 +24,7 @@ from ..permissions import (
 from ..selectors import participants as selectors_participants
 from ..services import calendar_feeds as feed_services
 from ..services import reflections as reflection_services
-from ..services.errors import ServiceError
+from .submit import submit
 
 log = logging.getLogger("refrain.access")
 
@@ -52,21 +51,17 @@ def reflection_enter(request: HttpRequest, session_id: int, participant_id: int)
             request.POST if request.method == "POST" else None,
             songs=selectors_participants.session_plan_songs(session=session),
         )
-        if request.method == "POST" and form.is_valid():
-            try:
-                reflection_services.reflection_enter_for(
-                    session=session,
-                    participant=participant,
-                    entered_by=request.user,
-                    **form.cleaned_data,
-                )
-            except ServiceError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(
-                    request, f"Reflection saved, as entered by you for {participant.short_name}."
-                )
-                return redirect(reverse("session_detail", args=[session.pk]) + "#reflections")
+        if submit(
+            request,
+            form,
+            lambda data: reflection_services.reflection_enter_for(
+                session=session, participant=participant, entered_by=request.user, **data
+            ),
+        ):
+            messages.success(
+                request, f"Reflection saved, as entered by you for {participant.short_name}."
+            )
+            return redirect(reverse("session_detail", args=[session.pk]) + "#reflections")
     ctx = {"session": session, "participant": participant, "form": form, "existing": existing}
     return render(request, "reflections/enter.html", ctx)
 

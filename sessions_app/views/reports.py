@@ -14,7 +14,6 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from .. import selectors
 from ..exports import csv_response
 from ..forms.reports import period_from
 from ..models import Site
@@ -28,6 +27,7 @@ from ..permissions import (
     report_sites_for,
 )
 from ..report_charts import trend_chart
+from ..selectors import meetings as selectors_meetings
 from ..selectors import reports as reports
 from ..selectors.reports import Figures, Period, Report
 
@@ -453,7 +453,7 @@ def session_sign_in_sheet(request: HttpRequest, session_id: int) -> HttpResponse
     sign. Whoever may see the session may print it (therapists run the door)."""
     session = get_session_for_user(request, session_id)
     seen, people = set(), []
-    for enrollment in selectors.group_roster(group=session.group, day=session.local_date):
+    for enrollment in selectors_meetings.group_roster(group=session.group, day=session.local_date):
         if enrollment.participant_id not in seen:
             seen.add(enrollment.participant_id)
             people.append(enrollment.participant)
