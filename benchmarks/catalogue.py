@@ -52,6 +52,8 @@ NOT_PAGES = {
     "emergency_access_end": "POST only",
     "emergency_access_reviewed": "POST only",
     "first_look_decide": "POST only",
+    "group_measure_remove": "POST only",
+    "safety_alert": "one alert's page: the scale data has no alerts to open",
     "idle_expire": "POST only",
     "plan_reorder": "POST only",
     "favicon": "a redirect to a static file",
@@ -262,6 +264,8 @@ def _therapist_pages(p: Picks) -> list[Page]:
         _page("song_edit", t, p.song.pk),
         _page("group_enroll", t, g),
         _page("group_skip_date", t, g),
+        _page("group_measures", t, g),
+        _page("safety_alerts", t, label="safety_alerts (therapist)"),
         _page("lullaby_board", t, label="lullaby_board (therapist)"),
         # Setting up two-step sign-in: the page and its QR code.
         _page("mfa_security", t),
@@ -389,6 +393,7 @@ def _siteadmin_pages(p: Picks, *, today: date) -> list[Page]:
         _page("mfa_reset", a, _site_therapist(p)),
         _page("emergency_access_review", a, query={"show": "all"}),
         _page("first_look_review", a),
+        _page("safety_alerts", a, label="safety_alerts (site admin)"),
     ]
     return [row for row in rows if row is not None]
 

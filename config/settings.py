@@ -438,6 +438,30 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
+# --- Measures: safety alerts and questionnaire requests ----------------------
+# A safety alert nobody acknowledged within this many minutes goes to the site's
+# administrators.
+SAFETY_ALERT_ESCALATE_MINUTES = env_int("SAFETY_ALERT_ESCALATE_MINUTES", 60)
+if not 5 <= SAFETY_ALERT_ESCALATE_MINUTES <= 24 * 60:
+    raise ImproperlyConfigured(
+        f"SAFETY_ALERT_ESCALATE_MINUTES must be 5 to 1440; got {SAFETY_ALERT_ESCALATE_MINUTES}"
+    )
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Requests of the day (every few weeks, at discharge), expiry and invitations.
+        "plan-measure-requests": {
+            "task": "sessions_app.tasks.measure_requests_plan",
+            "schedule": crontab(hour=5, minute=15),
+        },
+        # Unacknowledged alerts to administrators: often enough that a late one is late
+        # by minutes, not an hour.
+        "escalate-safety-alerts": {
+            "task": "sessions_app.tasks.safety_alerts_escalate",
+            "schedule": 180.0,
+        },
+    }
+)
+
 # Production hardening; all on when DEBUG is off, each overridable.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)

@@ -333,11 +333,16 @@ AUDITED_PAGES: dict[str, AuditedPage] = {
         VIEW, "sessions_app.EmergencyAccess", None, "emergency access review"
     ),
     "first_look_review": AuditedPage(VIEW, "sessions_app.Enrollment", None, "first looks"),
+    # Safety alerts: who needs follow-up, and (for their therapists) why.
+    "safety_alert": AuditedPage(VIEW, "sessions_app.SafetyAlert", "alert_id"),
+    "safety_alerts": AuditedPage(VIEW, "sessions_app.SafetyAlert", None, "alert list"),
 }
 
 # Pages that show no participant's name and no clinical data, each with the reason. A
 # URL in neither this list nor AUDITED_PAGES fails the test over the URLconf.
 NOT_AUDITED: dict[str, str] = {
+    "group_measures": "which questionnaires a group gives, and when: no people",
+    "group_measure_remove": "removes a questionnaire from a group's schedule: no people",
     "home": "staff homes show sessions and counts; a participant's home is their own",
     "login": "the login form",
     "logout": "logs out; the logout itself is an entry",

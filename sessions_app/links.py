@@ -19,7 +19,8 @@ from .models import Participant
 SALT = "refrain.participant-link"
 SESSION_KEY = "refrain_link_participant"
 
-ACTIONS = {"me", "confirm", "decline", "stop", "reflect"}
+# "questions": the participant's questionnaires due; "checkin": a session's check-in.
+ACTIONS = {"me", "confirm", "decline", "stop", "reflect", "questions", "checkin"}
 
 
 class LinkError(Exception):

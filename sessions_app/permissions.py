@@ -792,7 +792,8 @@ def reminders_for(user: User) -> QuerySet[Reminder]:
         facilitators = Group.objects.filter(site__administrators=user).values(
             "facilitations__therapist"
         )
-        agendas |= Q(staff_user__in=facilitators)
+        # Agendas only: an alert's email to a therapist is not for administrators.
+        agendas |= Q(kind=Reminder.Kind.AGENDA, staff_user__in=facilitators)
     return Reminder.objects.filter(about_sessions | agendas)
 
 
@@ -1002,3 +1003,29 @@ def alerts_for(user: User) -> QuerySet[SafetyAlert]:
 def get_alert_for_user(request: HttpRequest, alert_id: int) -> SafetyAlert:
     qs = alerts_for(request.user).select_related("participant__site", "response")
     return _get_or_404(request, qs, alert_id)
+
+
+def get_group_for_measures(request: HttpRequest, group_id: int) -> Group:
+    """A group whose measure schedule the user sets; anyone else gets 404."""
+    group = get_group_for_user(request, group_id)
+    if not may_manage_measures(request.user, group):
+        raise deny(request, "measure schedule", model=Group, pk=group.pk)
+    return group
+
+
+def get_schedule_for_manager(
+    request: HttpRequest, group: Group, schedule_id: int
+) -> MeasureSchedule:
+    return _get_or_404(request, MeasureSchedule.objects.filter(group=group), schedule_id)
+
+
+def may_see_alert_reason(user: User, alert: SafetyAlert) -> bool:
+    """Why an alert was raised says something of the answer: only for those who may
+    read the answers (never administrators)."""
+    return responses_for(user).filter(pk=alert.response_id).exists()
+
+
+def check_alert_list_access(request: HttpRequest) -> None:
+    """The list of alerts: staff only (each sees what `alerts_for` gives them)."""
+    if not _is_staff_role(request.user):
+        raise deny(request, "alert list")

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from .health import beat_tick_record
-from .services import reminders, schedule
+from .services import measure_requests, reminders, safety, schedule
 
 
 @shared_task(ignore_result=True)
@@ -51,3 +51,19 @@ def reminder_send(reminder_id: int) -> None:
 @shared_task(ignore_result=True)
 def reminders_plan_agendas() -> None:
     reminders.reminders_plan_agendas()
+
+
+# --- Measures -------------------------------------------------------------------------
+
+
+@shared_task(ignore_result=True)
+def measure_requests_plan() -> None:
+    """Daily: the questionnaires that fall due today, invitations to them, and the
+    lapse of those left open too long. Safe to run twice."""
+    measure_requests.measure_requests_plan_all()
+
+
+@shared_task(ignore_result=True)
+def safety_alerts_escalate() -> None:
+    """Every few minutes: alerts nobody acknowledged in time go to administrators, once."""
+    safety.alerts_escalate()

@@ -99,6 +99,13 @@ AUDIENCE_OVERRIDES |= {
     "first_look_decide": ADMIN_ONLY,
 }
 
+# --- Measures: a group's questionnaire schedule is set by its therapists; a safety alert
+# (`alert_id`: one about `participant`, escalated) is followed up by the participant's
+# therapists and, once escalated, seen by the site's administrator.
+FACILITATORS = {"therapist", "co_therapist"}
+AUDIENCE_BY_IDS |= {("group_id", "schedule_id"): FACILITATORS, ("alert_id",): MAY_SEE}
+AUDIENCE_OVERRIDES |= {"group_measures": FACILITATORS}
+
 # Namespaces protected as a whole by something else: the Django admin requires
 # is_staff, which only administrators have (tested in test_it_keeps_the_admin_to_staff).
 SKIP_NAMESPACES = {"admin"}
@@ -125,7 +132,35 @@ def _object_ids(request) -> dict[str, Callable[[], int]]:
         "consent_id": lambda: _consent(request).pk,
         "access_id": lambda: _emergency_access(request).pk,
         "user_id": lambda: request.getfixturevalue("therapist").pk,
+        "schedule_id": lambda: _measure_schedule(request).pk,
+        "alert_id": lambda: _escalated_alert(request).pk,
     }
+
+
+def _measure_schedule(request):
+    from sessions_app.models import MeasureSchedule
+
+    return MeasureSchedule.objects.create(
+        group=request.getfixturevalue("group"), instrument="ucla3", when="enrolment"
+    )
+
+
+def _escalated_alert(request):
+    from django.utils import timezone
+
+    from sessions_app.services.measures import response_record
+
+    answers = {f"q{n}": 0 for n in range(1, 9)} | {"q9": 1}
+    done = response_record(
+        participant=request.getfixturevalue("participant"),
+        instrument="phq9",
+        answers=answers,
+        via="link",
+    )
+    alert = done.alerts[0]
+    alert.escalated_at = timezone.now()
+    alert.save()
+    return alert
 
 
 def _first_look(request):
@@ -199,7 +234,7 @@ def test_it_finds_the_object_urls():
 
 # POST-only views that answer an empty POST "400 Bad Request" (what to do is in the body):
 # the matrix checks that they refuse outsiders; their own tests check what they do.
-BAD_REQUEST_WHEN_EMPTY = {"plan_reorder"}
+BAD_REQUEST_WHEN_EMPTY = {"plan_reorder", "group_measure_remove"}
 
 
 def _request(client, url):

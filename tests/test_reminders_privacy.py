@@ -39,7 +39,20 @@ DENY = (
 )
 GROUP_NAME = "Opioid Recovery Harmony Circle"
 FOCUS = "Relapse prevention and craving management for people with OUD"
-KINDS = ["upcoming", "moved", "restored", "cancelled", "reflection", "agenda"]
+KINDS = [
+    "upcoming",
+    "moved",
+    "restored",
+    "cancelled",
+    "reflection",
+    "agenda",
+    "measure",
+    "alert",
+    "escalated",
+]
+# Messages to staff, and those that are about no session (no when and where to say).
+STAFF_KINDS = {"agenda", "alert", "escalated"}
+SESSIONLESS = {"agenda", "measure", "alert", "escalated"}
 URL = re.compile(r"https?://\S+")
 
 
@@ -77,6 +90,18 @@ def _reminder(world, kind: str, channel: str) -> Reminder:
             staff_user=world["lead"],
             slot=20261208,
             due_at=session.starts_at - timedelta(hours=3),
+        )
+    if kind in ("alert", "escalated"):
+        return Reminder.objects.create(
+            kind=kind, channel="email", staff_user=world["lead"], slot=1, due_at=session.starts_at
+        )
+    if kind == "measure":
+        return Reminder.objects.create(
+            kind="measure",
+            channel=channel,
+            participant=person,
+            slot=20261208,
+            due_at=session.starts_at - timedelta(days=1),
         )
     slot = {"upcoming": 1440}.get(kind, 0)
     if kind in ("moved", "restored", "cancelled"):
@@ -121,7 +146,7 @@ def test_it_never_says_what_the_meeting_is_for(world, kind, channel):
 
 
 @pytest.mark.parametrize("channel", ["email", "sms"])
-@pytest.mark.parametrize("kind", [k for k in KINDS if k != "agenda"])
+@pytest.mark.parametrize("kind", [k for k in KINDS if k not in SESSIONLESS])
 def test_it_says_when_and_where_to_the_participant_by_their_preferred_name(world, kind, channel):
     message = compose(_reminder(world, kind, channel))
     text = _everything(message)
@@ -142,7 +167,7 @@ def test_it_says_when_and_where_to_the_participant_by_their_preferred_name(world
 
 
 @pytest.mark.parametrize("channel", ["email", "sms"])
-@pytest.mark.parametrize("kind", [k for k in KINDS if k != "agenda"])
+@pytest.mark.parametrize("kind", [k for k in KINDS if k not in STAFF_KINDS])
 def test_every_participant_message_has_a_stop_link(world, kind, channel, settings):
     settings.SITE_URL = "https://refrain.example.org"
     message = compose(_reminder(world, kind, channel))
@@ -208,3 +233,50 @@ def test_a_sent_email_is_plain_text_with_an_html_alternative(world):
     sent = mail.outbox[0]
     assert sent.alternatives[0].mimetype == "text/html"
     assert sent.from_email == "Refrain <no-reply@localhost>" or "@" in sent.from_email
+
+
+@pytest.mark.parametrize("channel", ["email", "sms"])
+def test_the_questions_invitation_says_only_that_there_are_a_few_questions(world, channel):
+    message = compose(_reminder(world, "measure", channel))
+    text = URL.sub("<link>", message.body)
+    if channel == "sms":
+        expected = (
+            "Hi Dee, a few questions for you when you have a moment: <link> Stop texts: <link>"
+        )
+    else:
+        expected = (
+            "Hi Dee,\n\nA few questions for you, when you have a couple of minutes:\n"
+            "  <link>\n\nIt is up to you: skip any you would rather not answer.\n\n--\n"
+            "Your schedule and settings: <link>\nStop these reminders: <link>\n"
+        )
+        assert message.subject == "A few questions for you"
+    assert text == expected
+
+
+def test_the_questions_link_opens_the_participants_questions(world):
+    from sessions_app import links
+
+    message = compose(_reminder(world, "measure", "email"))
+    token = re.search(r"/p/([^/]+)/", URL.findall(message.body)[0]).group(1)
+    assert links.link_read(token).action == "questions"
+
+
+def test_the_last_reminder_before_the_session_carries_the_check_in(world):
+    from sessions_app import links
+
+    world["group"].reminder_hours = [24, 2]
+    world["group"].save()
+    reminder = _reminder(world, "upcoming", "email")
+    Reminder.objects.filter(pk=reminder.pk).update(slot=120)
+    reminder.refresh_from_db()
+    message = compose(reminder)
+    found = re.search(r"about 20 seconds\):\n\s+\S+/p/([^/]+)/", message.body)
+    link = links.link_read(found.group(1))
+    assert (link.action, link.session_id) == ("checkin", world["session"].pk)
+
+
+def test_an_earlier_reminder_leaves_the_check_in_out(world):
+    world["group"].reminder_hours = [24, 2]
+    world["group"].save()
+    message = compose(_reminder(world, "upcoming", "email"))
+    assert "20 seconds" not in message.body

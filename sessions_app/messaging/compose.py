@@ -77,6 +77,12 @@ def _session_context(reminder: Reminder) -> dict:
         ctx["decline_url"] = participant_link(participant, "decline", session)
     if reminder.kind == Reminder.Kind.UPCOMING:
         ctx["hours_before"] = round(reminder.slot / 60)
+        # The check-in rides on the last reminder before the session: one message,
+        # never a second ping.
+        from ..services.reminders import reminder_minutes  # it imports this module
+
+        if reminder.slot == min(reminder_minutes(session.group), default=None):
+            ctx["checkin_url"] = participant_link(participant, "checkin", session)
     if reminder.kind == Reminder.Kind.MOVED:
         # The slot is the number of the change this notice is about (1 for the first).
         changes = list(session.changes.order_by("changed_at", "pk"))
@@ -88,6 +94,25 @@ def _session_context(reminder: Reminder) -> dict:
     if reminder.kind == Reminder.Kind.REFLECTION:
         ctx["reflect_url"] = participant_link(participant, "reflect", session)
     return ctx
+
+
+def _measure_context(reminder: Reminder) -> dict:
+    participant = reminder.participant
+    return {
+        "name": participant.display_name,
+        "questions_url": participant_link(participant, "questions"),
+        "stop_url": participant_link(participant, "stop"),
+        "me_url": participant_link(participant, "me"),
+    }
+
+
+def _alert_context(reminder: Reminder) -> dict:
+    # The alert's id and nothing else: who it is about and why are behind the login.
+    user = reminder.staff_user
+    return {
+        "name": user.first_name or user.username,
+        "alert_url": site_url(reverse("safety_alert", kwargs={"alert_id": reminder.slot})),
+    }
 
 
 def agenda_sessions(user: User, day) -> list[Session]:
@@ -146,6 +171,13 @@ def compose(reminder: Reminder) -> Outgoing:
     if kind == Reminder.Kind.AGENDA:
         ctx = _agenda_context(reminder)
         to = reminder.staff_user.email
+    elif kind in (Reminder.Kind.ALERT, Reminder.Kind.ESCALATED):
+        ctx = _alert_context(reminder)
+        to = reminder.staff_user.email
+    elif kind == Reminder.Kind.MEASURE:
+        ctx = _measure_context(reminder)
+        participant = reminder.participant
+        to = participant.email if reminder.channel == Reminder.Channel.EMAIL else participant.phone
     else:
         ctx = _session_context(reminder)
         participant = reminder.participant

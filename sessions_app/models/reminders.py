@@ -22,6 +22,17 @@ class Reminder(models.Model):
         CANCELLED = "cancelled", "Session cancelled"
         REFLECTION = "reflection", "Reflection invitation"
         AGENDA = "agenda", "Therapist's daily agenda"
+        # A participant's questionnaires due (no session: slot is their due date).
+        MEASURE = "measure", "A few questions"
+        # To staff: a safety alert to follow up (slot: the alert's id), and the same
+        # alert sent on to administrators when nobody acknowledged it in time.
+        ALERT = "alert", "Needs follow-up today"
+        ESCALATED = "escalated", "Follow-up not yet acknowledged"
+
+    # Kinds about no session.
+    SESSIONLESS = ("agenda", "measure", "alert", "escalated")
+    # Kinds sent to staff rather than participants.
+    STAFF_KINDS = ("agenda", "alert", "escalated")
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
@@ -55,7 +66,8 @@ class Reminder(models.Model):
         Session, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
     )
     # Which one of its kind: minutes before the start for "upcoming", the change number
-    # for "moved", the local date (as YYYYMMDD) for "agenda"; 0 otherwise.
+    # for "moved", the local date (as YYYYMMDD) for "agenda" and "measure" (the day the
+    # questions fell due), the alert's id for "alert" and "escalated"; 0 otherwise.
     slot = models.IntegerField(default=0)
     due_at = models.DateTimeField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
@@ -74,6 +86,12 @@ class Reminder(models.Model):
                 condition=Q(participant__isnull=False),
                 name="reminder_unique_per_participant",
             ),
+            # The constraint above cannot hold rows without a session (NULLs differ).
+            models.UniqueConstraint(
+                fields=["kind", "participant", "channel", "slot"],
+                condition=Q(participant__isnull=False, session__isnull=True),
+                name="reminder_unique_sessionless",
+            ),
             models.UniqueConstraint(
                 fields=["kind", "staff_user", "channel", "slot"],
                 condition=Q(staff_user__isnull=False),
@@ -85,8 +103,9 @@ class Reminder(models.Model):
                 | Q(participant__isnull=True, staff_user__isnull=False),
             ),
             models.CheckConstraint(
-                name="reminder_session_unless_agenda",
-                condition=Q(kind="agenda") | Q(session__isnull=False),
+                name="reminder_session_unless_sessionless",
+                condition=Q(kind__in=["agenda", "measure", "alert", "escalated"])
+                | Q(session__isnull=False),
             ),
             models.CheckConstraint(
                 name="reminder_sent_has_time",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from ..models import Enrollment, Facilitation, Group, Participant, Site, User
 from ..permissions import enrollment_gives_first_look, may_enroll, sites_for_new_group
 from .errors import ServiceError
+from .measure_requests import measure_requests_plan_for_enrollment
 from .reminders import (
     reminders_plan_for_group,
     reminders_plan_for_participant,
@@ -304,6 +305,7 @@ def participant_enroll(
             first_look=first_look,
         )
         reminders_plan_for_participant(participant=participant, now=now)  # reminders
+        measure_requests_plan_for_enrollment(enrollment=enrollment, now=now)  # measures
         return enrollment
 
 
@@ -345,4 +347,5 @@ def enrollment_discharge(
         enrollment.save(update_fields=["end_date", "status", "discharge_reason"])
         # Reminders: nothing more for sessions after their last day.
         reminders_plan_for_participant(participant=enrollment.participant)
+        measure_requests_plan_for_enrollment(enrollment=enrollment)  # measures: at discharge
         return enrollment

@@ -58,8 +58,10 @@ from ..models import (
     Attendance,
     Enrollment,
     Group,
+    MeasureRequest,
     Participant,
     Reminder,
+    SafetyAlert,
     Session,
     SessionChange,
     User,
@@ -741,7 +743,7 @@ class _SendFacts:
 
     @classmethod
     def load(cls, rows: list[Reminder]) -> "_SendFacts":
-        people = [r for r in rows if r.participant_id is not None]
+        people = [r for r in rows if r.participant_id is not None and r.session_id is not None]
         roster: dict[tuple[int, int], list[Enrollment]] = defaultdict(list)
         attended: set[tuple[int, int]] = set()
         if people:
@@ -780,6 +782,10 @@ def delivery_problem(
         if not any(s.ends_at > now for s in agenda_sessions(user, agenda_day(reminder))):
             return "No sessions left that day."
         return None
+    if reminder.kind in (Kind.ALERT, Kind.ESCALATED):
+        return _alert_problem(reminder)
+    if reminder.kind == Kind.MEASURE:
+        return _measure_problem(reminder, now=now)
     facts = facts or _SendFacts.of_one(reminder)
     person, session = reminder.participant, reminder.session
     if participant_channel(person) != reminder.channel:
@@ -809,6 +815,36 @@ def delivery_problem(
         if deadline is not None and end >= deadline:
             return "The participant's quiet hours last until the session starts."
         return end
+    return None
+
+
+def _alert_problem(reminder: Reminder) -> str | None:
+    user = reminder.staff_user
+    if not (user.is_active and user.email):
+        return "The recipient's account is inactive or has no email address."
+    alert = SafetyAlert.objects.filter(pk=reminder.slot).first()
+    if alert is None:
+        return "The alert no longer exists."
+    if reminder.kind == Kind.ESCALATED and alert.acknowledged_at is not None:
+        return "Someone acknowledged the alert meanwhile."
+    if alert.followed_up_at is not None:
+        return "The alert was followed up meanwhile."
+    return None
+
+
+def _measure_problem(reminder: Reminder, *, now: datetime) -> str | datetime | None:
+    person = reminder.participant
+    if participant_channel(person) != reminder.channel:
+        return "The participant no longer wants reminders this way."
+    still_open = MeasureRequest.objects.filter(
+        participant=person,
+        status=MeasureRequest.Status.OPEN,
+        due_on__lte=timezone.localdate(now, person.tz),
+    )
+    if not still_open.exists():
+        return "Nothing is left to answer."
+    if person.quiet_hours_start and is_quiet(person, now):
+        return quiet_end_after(person, now)
     return None
 
 

@@ -7,6 +7,8 @@ urlpatterns = [
     path("signed-in/", include("sessions_app.urls.idle")),  # idle logoff, kept drafts
     path("", include("sessions_app.urls.mfa")),  # two-step sign-in
     path("groups/", include("sessions_app.urls.groups")),
+    path("groups/", include("sessions_app.urls.measure_schedules")),  # measure schedules
+    path("alerts/", include("sessions_app.urls.safety")),  # safety alerts
     path("sessions/", include("sessions_app.urls.meetings")),
     path("sessions/", include("sessions_app.urls.attendance")),
     path("sessions/", include("sessions_app.urls.notes")),
