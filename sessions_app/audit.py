@@ -333,11 +333,17 @@ AUDITED_PAGES: dict[str, AuditedPage] = {
         VIEW, "sessions_app.EmergencyAccess", None, "emergency access review"
     ),
     "first_look_review": AuditedPage(VIEW, "sessions_app.Enrollment", None, "first looks"),
+    # Measures: one person's answers as charts and as a file; a group's weekly means.
+    "participant_measures": AuditedPage(VIEW, **_PARTICIPANT, about="measures"),
+    "participant_measures_csv": AuditedPage(EXPORT, **_PARTICIPANT, about="measures"),
+    "group_measures_chart": AuditedPage(VIEW, **_GROUP, about="outcomes"),
 }
 
 # Pages that show no participant's name and no clinical data, each with the reason. A
 # URL in neither this list nor AUDITED_PAGES fails the test over the URLconf.
 NOT_AUDITED: dict[str, str] = {
+    "report_outcomes": "aggregates per site and group, cells under five people suppressed; "
+    "no one is named",
     "home": "staff homes show sessions and counts; a participant's home is their own",
     "login": "the login form",
     "logout": "logs out; the logout itself is an entry",

@@ -99,6 +99,15 @@ AUDIENCE_OVERRIDES |= {
     "first_look_decide": ADMIN_ONLY,
 }
 
+# --- Measures: one person's answers (chart and CSV) are for the therapists who see them;
+# administrators see aggregates only, so those answer them 404. A group's weekly means are
+# its therapists' and (small cells suppressed) its site administrator's.
+AUDIENCE_OVERRIDES |= {
+    "participant_measures": {"therapist", "co_therapist"},
+    "participant_measures_csv": {"therapist", "co_therapist"},
+}
+# --- end measures
+
 # Namespaces protected as a whole by something else: the Django admin requires
 # is_staff, which only administrators have (tested in test_it_keeps_the_admin_to_staff).
 SKIP_NAMESPACES = {"admin"}
