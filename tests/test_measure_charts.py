@@ -232,3 +232,141 @@ def test_it_keeps_the_participant_page_queries_bounded(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("participant_measures", args=[participant.pk]))
     assert response.status_code == 200
+
+
+# --- Shared pages: session, participant home --------------------------------------------
+
+
+def _three_pairs(group, session):
+    for p, (b, a) in zip(_members(group, 3), [(3, 6), (4, 7), (8, 8)], strict=True):
+        _checkin(p, session, before=(b, 5), after=(a, 4, 3))
+
+
+def test_it_shows_the_sessions_change_to_the_groups_therapist(client, therapist, group):
+    session = _held(group, 2)
+    _three_pairs(group, session)
+    client.force_login(therapist)
+    page = html.unescape(client.get(reverse("session_detail", args=[session.pk])).content.decode())
+    assert "Over the 3 people who answered before and after" in page
+    assert "2 felt better" in page
+
+
+def test_it_shows_administrators_counts_only_on_the_session_page(client, admin, group):
+    session = _held(group, 2)
+    _three_pairs(group, session)
+    client.force_login(admin)
+    page = html.unescape(client.get(reverse("session_detail", args=[session.pk])).content.decode())
+    assert "3 checked in before the session and 3 after" in page
+    assert "Mean before" not in page
+
+
+def test_it_tells_a_participant_their_trend_in_plain_words(client, participant):
+    now = timezone.now()
+    _answer(participant, "ucla3", 7, at=now - timedelta(days=60))
+    _answer(participant, "ucla3", 5, at=now - timedelta(days=1))
+    client.force_login(participant.user)
+    page = html.unescape(client.get(reverse("participant_home")).content.decode())
+    since = f"{(now - timedelta(days=60)).astimezone(participant.tz):%B}"
+    assert f"Your loneliness score went from 7 to 5 since {since}" in page
+    assert "UCLA" not in page
+
+
+def test_it_says_nothing_of_a_trend_after_one_answer(client, participant):
+    _answer(participant, "ucla3", 7, at=timezone.now() - timedelta(days=1))
+    client.force_login(participant.user)
+    page = html.unescape(client.get(reverse("participant_home")).content.decode())
+    assert "loneliness score" not in page
+
+
+# --- A group week by week ---------------------------------------------------------------
+
+
+def test_it_gives_a_groups_weekly_loneliness_to_its_therapist(client, therapist, group):
+    people = _members(group, 2)
+    at = timezone.now() - timedelta(days=1)
+    _answer(people[0], "ucla3", 4, at=at)
+    _answer(people[1], "ucla3", 7, at=at)
+    client.force_login(therapist)
+    response = client.get(reverse("group_measures_chart", args=[group.pk]))
+    weeks = response.context["weeks"].weeks
+    answered = [w for w in weeks if w.loneliness_people]
+    assert [(w.loneliness, w.loneliness_people) for w in answered] == [(mean([4, 7]), 2)]
+    assert response.context["weeks"].weeks[-1].joined == 0
+
+
+def test_it_suppresses_a_small_week_for_administrators(client, admin, group):
+    people = _members(group, 2)
+    for p, score in zip(people, (4, 7), strict=True):
+        _answer(p, "ucla3", score, at=timezone.now() - timedelta(days=1))
+    client.force_login(admin)
+    response = client.get(reverse("group_measures_chart", args=[group.pk]))
+    page = html.unescape(response.content.decode())
+    assert "5.5" not in page
+    assert "fewer than 5" in page
+
+
+def test_it_counts_who_joined_in_a_week(group):
+    today = timezone.now().date()
+    _members(group, 3, start=today - timedelta(days=today.weekday()))
+    weeks = sel.group_weeks(group=group, today=today, suppress=False).weeks
+    assert weeks[-1].joined == 3
+
+
+def test_it_answers_404_to_an_outsider_for_a_groups_outcomes(client, outsider, group):
+    client.force_login(outsider)
+    assert client.get(reverse("group_measures_chart", args=[group.pk])).status_code == 404
+
+
+# --- The administrators' outcomes page --------------------------------------------------
+
+
+def _year(**extra):
+    return {"start": "2026-01-01", "end": "2026-12-31", **extra}
+
+
+def test_it_suppresses_outcomes_of_fewer_than_five_people(client, admin, group):
+    _outcome_history(group, [[20, 12], [15, 9], [9, 9], [12, 5]])
+    client.force_login(admin)
+    response = client.get(reverse("report_outcomes"), _year(instrument="phq9"))
+    page = html.unescape(response.content.decode())
+    assert "fewer than 5" in page
+    assert "-5.2" not in page
+
+
+def test_it_shows_outcomes_of_five_people_or_more(client, admin, group):
+    scores = [[20, 12], [15, 9], [9, 9], [12, 5], [18, 19]]
+    _outcome_history(group, scores)
+    client.force_login(admin)
+    response = client.get(reverse("report_outcomes"), _year(instrument="phq9"))
+    page = html.unescape(response.content.decode())
+    expected = mean(s[-1] - s[0] for s in scores)
+    assert f"{expected:.1f}" in page
+    assert "60%" in page  # 3 of 5 improved by 6 points or more
+
+
+def test_it_says_not_published_where_no_reliable_change_is(client, admin, group):
+    _outcome_history(group, [[7, 5]] * 5)
+    client.force_login(admin)
+    response = client.get(reverse("report_outcomes"), _year(instrument="ucla3"))
+    assert "not published" in response.content.decode()
+
+
+def test_it_never_names_a_participant_on_the_outcomes_page(client, admin, group):
+    people = _outcome_history(group, [[20, 12]] * 6)
+    client.force_login(admin)
+    page = client.get(reverse("report_outcomes"), _year(instrument="phq9")).content.decode()
+    assert people[0].first_name not in page
+
+
+@pytest.mark.parametrize("who", ["therapist", "outsider", "participant"])
+def test_it_answers_404_to_anyone_but_administrators_for_outcomes(client, request, who):
+    user = request.getfixturevalue(who)
+    client.force_login(getattr(user, "user", user))
+    assert client.get(reverse("report_outcomes")).status_code == 404
+
+
+def test_it_shows_only_the_administrators_own_sites_outcomes(client, other_admin, group):
+    _outcome_history(group, [[20, 12]] * 6)
+    client.force_login(other_admin)
+    page = client.get(reverse("report_outcomes"), _year(instrument="phq9")).content.decode()
+    assert "Tuesday Songwriting" not in page
