@@ -370,3 +370,33 @@ def test_it_shows_only_the_administrators_own_sites_outcomes(client, other_admin
     client.force_login(other_admin)
     page = client.get(reverse("report_outcomes"), _year(instrument="phq9")).content.decode()
     assert "Tuesday Songwriting" not in page
+
+
+# --- The consented records export -------------------------------------------------------
+
+
+def _export(client, participant, **data):
+    payload = {"recipient": "Harbor Clinic", "confirm": "on", **data}
+    url = reverse("participant_records_export", args=[participant.pk])
+    return client.post(url, payload)
+
+
+@pytest.fixture
+def consent(participant, admin):
+    return f.ConsentFactory(participant=participant, recorded_by=admin, disclose_to="Harbor Clinic")
+
+
+def test_it_puts_the_scores_in_the_records_export_when_asked(client, admin, participant, consent):
+    _answer(participant, "phq9", 12, at=timezone.now() - timedelta(days=3))
+    client.force_login(admin)
+    page = html.unescape(_export(client, participant, include_measures="on").content.decode())
+    assert '<td>PHQ-9</td><td class="num">12</td><td>Moderate</td>' in page
+
+
+def test_it_leaves_the_scores_out_of_the_records_export_unless_asked(
+    client, admin, participant, consent
+):
+    _answer(participant, "phq9", 12, at=timezone.now() - timedelta(days=3))
+    client.force_login(admin)
+    page = html.unescape(_export(client, participant).content.decode())
+    assert "PHQ-9" not in page
