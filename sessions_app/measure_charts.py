@@ -18,6 +18,7 @@ LEFT, RIGHT = 44, 120  # y axis labels; band names and end-of-line labels
 INSET = 16
 MAX_X_LABELS = 8
 VALUE_LABELS_UP_TO = 12
+MIN_LABEL_GAP = 64  # pixels between two date labels
 
 
 @dataclass
@@ -125,6 +126,10 @@ class LineChart:
         return self.width - self.right
 
     @property
+    def marks_top(self) -> int:
+        return int(self.panels[0].top)
+
+    @property
     def plot_width(self) -> int:
         return self.width - self.right - self.left
 
@@ -149,9 +154,13 @@ class LineChart:
 
 def _panel(title: str, *, top: float, height: float, low: int, high: int, every: int) -> Panel:
     panel = Panel(title, top, height, low, high)
-    panel.ticks = [
-        (panel.y(v), v) for v in range(low, high + 1) if (v - low) % every == 0 or v == high
-    ]
+    values = [v for v in range(low, high + 1) if (v - low) % every == 0]
+    if values[-1] != high:
+        # The top of the scale, unless it would print over the tick below it.
+        if high - values[-1] < every / 2:
+            values.pop()
+        values.append(high)
+    panel.ticks = [(panel.y(v), v) for v in values]
     return panel
 
 
@@ -196,7 +205,7 @@ def score_chart(history: InstrumentHistory, milestones: list[Milestone]) -> Line
     panel = _panel(
         f"{inst.name} ({inst.min_score}–{inst.max_score}, "
         f"{'higher is worse' if inst.higher_is_worse else 'higher is better'})",
-        top=40,
+        top=56,
         height=200,
         low=inst.min_score,
         high=inst.max_score,
@@ -212,8 +221,11 @@ def score_chart(history: InstrumentHistory, milestones: list[Milestone]) -> Line
     for p in history.points:
         series.points.append(Point(x(p.day), panel.y(p.score), str(p.score)))
     panel.series = [series]
-    labels = [(x(d), f"{d:%-d %b %y}") for d in sorted(set(days))]
-    every = max(1, -(-len(labels) // MAX_X_LABELS))
+    labels: list[tuple[float, str]] = []
+    for d in sorted(set(days)):
+        # Answers close together share a label: the first of them.
+        if not labels or x(d) - labels[-1][0] >= MIN_LABEL_GAP:
+            labels.append((x(d), f"{d:%-d %b %y}"))
     return LineChart(
         title=f"{inst.name} over time",
         description=(
@@ -222,7 +234,7 @@ def score_chart(history: InstrumentHistory, milestones: list[Milestone]) -> Line
             "joining and leaving a group."
         ),
         panels=[panel],
-        x_labels=labels[::every],
+        x_labels=labels,
         marks=[Mark(x(m.day), m.label) for m in milestones],
         show_values=len(history.points) <= VALUE_LABELS_UP_TO,
     )
@@ -232,11 +244,11 @@ def checkin_chart(rows: list[CheckinRow]) -> LineChart:
     """Mood before and after (1–10), craving before and after (0–10) and connection
     (1–5), one point per session in session order."""
     xs = _evenly(len(rows))
-    mood = _panel("Mood (1–10, higher is better)", top=40, height=150, low=1, high=10, every=3)
+    mood = _panel("Mood (1–10, higher is better)", top=56, height=150, low=1, high=10, every=3)
     craving = _panel(
-        "Craving (0–10, higher is stronger)", top=230, height=120, low=0, high=10, every=5
+        "Craving (0–10, higher is stronger)", top=246, height=120, low=0, high=10, every=5
     )
-    connection = _panel("Connection (1–5)", top=390, height=80, low=1, high=5, every=1)
+    connection = _panel("Connection (1–5)", top=406, height=80, low=1, high=5, every=1)
     series = {
         "mood_before": (mood, Series("Before", "circle", "6 4", "series-before")),
         "mood_after": (mood, Series("After", "square", "", "series-after")),
@@ -248,7 +260,7 @@ def checkin_chart(rows: list[CheckinRow]) -> LineChart:
         for attr, (panel, s) in series.items():
             value = getattr(row, attr)
             if value is None:
-                s.breaks.add(len(s.points) + 1)
+                s.breaks.add(len(s.points))
                 continue
             s.points.append(Point(x, panel.y(value), str(value)))
     for panel, s in series.values():
@@ -272,15 +284,15 @@ def checkin_chart(rows: list[CheckinRow]) -> LineChart:
 def group_chart(weeks: list[Week]) -> LineChart:
     xs = _evenly(len(weeks))
     lonely = _panel(
-        "Loneliness (3–9, higher is lonelier)", top=40, height=140, low=3, high=9, every=2
+        "Loneliness (3–9, higher is lonelier)", top=56, height=140, low=3, high=9, every=2
     )
-    craving = _panel("Craving before sessions (0–10)", top=220, height=140, low=0, high=10, every=5)
+    craving = _panel("Craving before sessions (0–10)", top=236, height=140, low=0, high=10, every=5)
     ls = Series("Loneliness", "square", "", "series-after")
     cs = Series("Craving", "circle", "6 4", "series-before")
     for x, week in zip(xs, weeks, strict=True):
         for panel, s, value in ((lonely, ls, week.loneliness), (craving, cs, week.craving)):
             if value is None:
-                s.breaks.add(len(s.points) + 1)
+                s.breaks.add(len(s.points))
             else:
                 s.points.append(Point(x, panel.y(value), _number(value)))
     lonely.series, craving.series = [ls], [cs]

@@ -400,3 +400,16 @@ def test_it_leaves_the_scores_out_of_the_records_export_unless_asked(
     client.force_login(admin)
     page = html.unescape(_export(client, participant).content.decode())
     assert "PHQ-9" not in page
+
+
+# --- Charts -----------------------------------------------------------------------------
+
+
+def test_it_breaks_a_groups_line_at_a_week_without_answers():
+    from sessions_app.measure_charts import group_chart
+
+    weeks = [sel.Week(date(2026, 11, 2) + timedelta(weeks=i)) for i in range(4)]
+    for week, value in zip(weeks, (5.0, None, 6.0, 7.0), strict=True):
+        week.loneliness = value
+    path = group_chart(weeks).panels[0].series[0].path
+    assert [step[0] for step in path.split()] == ["M", "M", "L"]
