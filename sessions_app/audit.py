@@ -336,6 +336,10 @@ AUDITED_PAGES: dict[str, AuditedPage] = {
     # Safety alerts: who needs follow-up, and (for their therapists) why.
     "safety_alert": AuditedPage(VIEW, "sessions_app.SafetyAlert", "alert_id"),
     "safety_alerts": AuditedPage(VIEW, "sessions_app.SafetyAlert", None, "alert list"),
+    # Measures: one person's answers as charts and as a file; a group's weekly means.
+    "participant_measures": AuditedPage(VIEW, **_PARTICIPANT, about="measures"),
+    "participant_measures_csv": AuditedPage(EXPORT, **_PARTICIPANT, about="measures"),
+    "group_measures_chart": AuditedPage(VIEW, **_GROUP, about="outcomes"),
 }
 
 # Pages that show no participant's name and no clinical data, each with the reason. A
@@ -343,6 +347,8 @@ AUDITED_PAGES: dict[str, AuditedPage] = {
 NOT_AUDITED: dict[str, str] = {
     "group_measures": "which questionnaires a group gives, and when: no people",
     "group_measure_remove": "removes a questionnaire from a group's schedule: no people",
+    "report_outcomes": "aggregates per site and group, cells under five people suppressed; "
+    "no one is named",
     "home": "staff homes show sessions and counts; a participant's home is their own",
     "login": "the login form",
     "logout": "logs out; the logout itself is an entry",

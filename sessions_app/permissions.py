@@ -1029,3 +1029,24 @@ def check_alert_list_access(request: HttpRequest) -> None:
     """The list of alerts: staff only (each sees what `alerts_for` gives them)."""
     if not _is_staff_role(request.user):
         raise deny(request, "alert list")
+
+
+def may_see_session_change(user: User, session: Session) -> bool:
+    """A session's before/after means: the group's own therapists. Administrators see
+    how many answered, never a mean over so few people that it is someone's answer."""
+    return user.is_authenticated and user.is_therapist and is_facilitator(user, session.group)
+
+
+def get_measures_participant_for_user(request: HttpRequest, participant_id: int) -> Participant:
+    """A participant, for their measures' chart and export: the therapists who see their
+    answers (`responses_for`). Administrators see aggregates only, so 404 here."""
+    participant = get_participant_for_user(request, participant_id)
+    if not request.user.is_therapist:
+        raise deny(request, "measures", model=Participant, pk=participant.pk)
+    return participant
+
+
+def get_outcomes_group_for_user(request: HttpRequest, group_id: int) -> Group:
+    """A group's outcomes over the weeks: its therapists, and the administrators of its
+    site (who see weeks of fewer than five people suppressed)."""
+    return get_group_for_user(request, group_id)

@@ -105,6 +105,14 @@ AUDIENCE_OVERRIDES |= {
 FACILITATORS = {"therapist", "co_therapist"}
 AUDIENCE_BY_IDS |= {("group_id", "schedule_id"): FACILITATORS, ("alert_id",): MAY_SEE}
 AUDIENCE_OVERRIDES |= {"group_measures": FACILITATORS}
+# --- Measures: one person's answers (chart and CSV) are for the therapists who see them;
+# administrators see aggregates only, so those answer them 404. A group's weekly means are
+# its therapists' and (small cells suppressed) its site administrator's.
+AUDIENCE_OVERRIDES |= {
+    "participant_measures": {"therapist", "co_therapist"},
+    "participant_measures_csv": {"therapist", "co_therapist"},
+}
+# --- end measures
 
 # Namespaces protected as a whole by something else: the Django admin requires
 # is_staff, which only administrators have (tested in test_it_keeps_the_admin_to_staff).

@@ -43,6 +43,10 @@ class ExportForm(forms.Form):
         required=False,
         label="Include the therapists’ signed notes about the participant",
     )
+    include_measures = forms.BooleanField(
+        required=False,
+        label="Include the participant’s questionnaire scores (dates, names, scores, bands)",
+    )
     start = BoundedDateField(required=False, label="Sessions from", widget=DATE)
     end = BoundedDateField(required=False, label="Sessions to", widget=DATE)
     confirm = forms.BooleanField(

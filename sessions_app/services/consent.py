@@ -15,10 +15,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from .. import instruments
 from ..models import (
     Attendance,
     Consent,
     Disclosure,
+    MeasureResponse,
     Participant,
     ParticipantNote,
     Session,
@@ -147,6 +149,14 @@ def consent_revoke(
 
 
 @dataclass
+class MeasureLine:
+    answered_on: date
+    instrument: str
+    score: int
+    band: str
+
+
+@dataclass
 class RecordsExport:
     """What an export discloses, as rendered for the recipient."""
 
@@ -156,6 +166,10 @@ class RecordsExport:
     attendance: list[Attendance]
     notes: list[ParticipantNote] = field(default_factory=list)
     include_notes: bool = False
+    # Scored questionnaires (the check-in has no score and stays out): date, name, score,
+    # band, as `MeasureLine`.
+    measures: list["MeasureLine"] = field(default_factory=list)
+    include_measures: bool = False
     start: date | None = None
     end: date | None = None
     notice: str = NOTICE
@@ -176,6 +190,7 @@ def participant_records_export(
     by: User,
     sessions: QuerySet[Session],
     include_notes: bool = False,
+    include_measures: bool = False,
     start: date | None = None,
     end: date | None = None,
     now: datetime | None = None,
@@ -247,10 +262,14 @@ def participant_records_export(
         else []
     )
 
+    measures = _measure_lines(participant, start=start, end=end) if include_measures else []
+
     span = f"{start or 'the first session'} to {end or today}" if start or end else f"up to {today}"
     what = f"Attendance and session dates, {span} ({len(attendance)} sessions)"
     if include_notes:
         what += f"; signed participant notes ({len(notes_list)})"
+    if include_measures:
+        what += f"; questionnaire scores ({len(measures)})"
     disclosure = Disclosure.objects.create(
         participant=participant, consent=consent, disclosed_by=by, what=what[:255]
     )
@@ -261,6 +280,37 @@ def participant_records_export(
         attendance=attendance,
         notes=notes_list,
         include_notes=include_notes,
+        measures=measures,
+        include_measures=include_measures,
         start=start,
         end=end,
     )
+
+
+def _measure_lines(
+    participant: Participant, *, start: date | None, end: date | None
+) -> list[MeasureLine]:
+    """The participant's scored questionnaires in the export's dates, oldest first."""
+    tz = participant.site.tz
+    rows = MeasureResponse.objects.filter(
+        participant=participant,
+        instrument__in=[c for c, i in instruments.CATALOGUE.items() if i.totals],
+        score__isnull=False,
+    )
+    if start:
+        rows = rows.filter(answered_at__gte=datetime.combine(start, time.min, tzinfo=tz))
+    if end:
+        until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+        rows = rows.filter(answered_at__lt=until)
+    lines = []
+    for code, answered_at, score in rows.order_by("answered_at", "pk").values_list(
+        "instrument", "answered_at", "score"
+    ):
+        inst = instruments.get(code)
+        band = inst.band(score)
+        lines.append(
+            MeasureLine(
+                answered_at.astimezone(tz).date(), inst.name, score, band.label if band else ""
+            )
+        )
+    return lines

@@ -23,4 +23,5 @@ urlpatterns = [
     path("reminders/", include("sessions_app.urls.reminders")),  # reminder outbox
     path("", include("sessions_app.urls.admin_reports")),  # reports, audit, consents
     path("", include("sessions_app.urls.access")),  # emergency access, first looks
+    path("", include("sessions_app.urls.measure_charts")),  # measures: charts, outcomes
 ]

@@ -129,6 +129,7 @@ def participant_records_export(request: HttpRequest, participant_id: int) -> Htt
             by=request.user,
             sessions=sessions_for(request.user),
             include_notes=data["include_notes"],
+            include_measures=data["include_measures"],
             start=data["start"],
             end=data["end"],
         ),
