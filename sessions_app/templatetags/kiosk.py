@@ -17,6 +17,13 @@ def kiosk_phase(context, session: Session) -> str:
     request = context.get("request")
     if request is None or session.status == Session.Status.CANCELLED:
         return ""
-    if not may_run_kiosk(request.user, session):
+    user = request.user
+    # A therapist reaches the session page only for their own groups' sessions
+    # (permissions.sessions_for), so the button costs the page no query; a superuser
+    # who is also a therapist sees every session, and is asked. `kiosk_start` decides
+    # for itself either way.
+    if not (user.is_authenticated and user.is_therapist):
+        return ""
+    if user.is_superuser and not may_run_kiosk(user, session):
         return ""
     return checkin_phase(session, timezone.now())
