@@ -55,6 +55,12 @@ NOT_PAGES = {
     "group_measure_remove": "POST only",
     "safety_alert": "one alert's page: the scale data has no alerts to open",
     "idle_expire": "POST only",
+    "kiosk_start": "POST only",
+    "kiosk": "opens only in kiosk mode, which a POST starts on a session of the day",
+    "kiosk_answer": "opens only in kiosk mode, which a POST starts on a session of the day",
+    "kiosk_exit": "opens only in kiosk mode, which a POST starts on a session of the day",
+    "participant_measure_answer": "needs an open questionnaire request, which the scale "
+    "data has only once its history of answers is seeded",
     "plan_reorder": "POST only",
     "favicon": "a redirect to a static file",
     "mfa_verify": "the second step, asked only of staff who set one up; the benchmark's "
@@ -309,9 +315,12 @@ def _participant_pages(p: Picks) -> list[Page]:
     rows = [
         _page("participant_home", me, everyday=True),
         _page("participant_reminders", me),
+        _page("participant_questions", me, everyday=True),
     ]
     if p.participant_session is not None:
         rows.append(_page("participant_reflection", me, p.participant_session.pk))
+    if p.participant_next is not None:
+        rows.append(_page("participant_checkin", me, p.participant_next.pk))
     if p.project is not None:
         rows.append(_page("lullaby_own_project", LINK_SESSION, p.project.pk))
     return rows

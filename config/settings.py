@@ -114,6 +114,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "sessions_app.mfa.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Check-in at the door: while a kiosk is on, every other URL goes back to it; before
+    # the idle logoff, whose limit gives way to the kiosk's own end (sessions_app/kiosk.py).
+    "sessions_app.kiosk.KioskMiddleware",
     # After authentication and messages: signs idle staff out with a message, keeping
     # what they were posting as a draft.
     "sessions_app.idle.IdleLogoffMiddleware",
@@ -239,6 +242,14 @@ if STAFF_IDLE_MINUTES < 1:
     raise ImproperlyConfigured(f"STAFF_IDLE_MINUTES must be at least 1; got {STAFF_IDLE_MINUTES}")
 STAFF_IDLE_SECONDS = STAFF_IDLE_MINUTES * 60
 STAFF_IDLE_WARNING_SECONDS = 60
+# Check-in at the door (sessions_app/kiosk.py): while a kiosk is on, the idle limit gives
+# way (the tablet is in use, and reaches nothing but the kiosk); the kiosk itself ends
+# this many minutes after its session's end, signing the therapist out.
+KIOSK_AFTER_SESSION_MINUTES = env_int("KIOSK_AFTER_SESSION_MINUTES", 60)
+if KIOSK_AFTER_SESSION_MINUTES < 0:
+    raise ImproperlyConfigured(
+        f"KIOSK_AFTER_SESSION_MINUTES must be 0 or more; got {KIOSK_AFTER_SESSION_MINUTES}"
+    )
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

@@ -340,6 +340,10 @@ AUDITED_PAGES: dict[str, AuditedPage] = {
     "participant_measures": AuditedPage(VIEW, **_PARTICIPANT, about="measures"),
     "participant_measures_csv": AuditedPage(EXPORT, **_PARTICIPANT, about="measures"),
     "group_measures_chart": AuditedPage(VIEW, **_GROUP, about="outcomes"),
+    # Check-in at the door: the roster names the group's participants; the answer form
+    # names one (it never shows answers).
+    "kiosk": AuditedPage(VIEW, **_SESSION, about="check-in roster"),
+    "kiosk_answer": AuditedPage(VIEW, **_PARTICIPANT, about="check-in"),
 }
 
 # Pages that show no participant's name and no clinical data, each with the reason. A
@@ -386,6 +390,11 @@ NOT_AUDITED: dict[str, str] = {
     "participant_leave": "a participant's own page",
     "participant_rsvp": "a participant's own page",
     "participant_reflection": "a participant's own page",
+    "participant_questions": "a participant's own page",
+    "participant_measure_answer": "a participant's own page",
+    "participant_checkin": "a participant's own page",
+    "kiosk_start": "starts the door check-in (POST); its roster page is audited",
+    "kiosk_exit": "the therapist's password to leave the door check-in; names nobody",
     "calendar_feed_therapist": "times and places of the therapist's own sessions",
     "calendar_feed_participant": "times and places only, for the participant themself",
     "therapist_calendar": "the therapist's own calendar link",

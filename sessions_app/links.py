@@ -19,7 +19,8 @@ from .models import Participant
 SALT = "refrain.participant-link"
 SESSION_KEY = "refrain_link_participant"
 
-# "questions": the participant's questionnaires due; "checkin": a session's check-in.
+# "questions" lands on the participant's open questionnaires, "checkin" (with a session)
+# on that session's check-in: the invitations of measures send these two.
 ACTIONS = {"me", "confirm", "decline", "stop", "reflect", "questions", "checkin"}
 
 

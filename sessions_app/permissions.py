@@ -34,6 +34,7 @@ from .models import (
     Group,
     LullabyProject,
     LyricDraft,
+    MeasureRequest,
     MeasureResponse,
     MeasureSchedule,
     Participant,
@@ -1050,3 +1051,24 @@ def get_outcomes_group_for_user(request: HttpRequest, group_id: int) -> Group:
     """A group's outcomes over the weeks: its therapists, and the administrators of its
     site (who see weeks of fewer than five people suppressed)."""
     return get_group_for_user(request, group_id)
+
+
+def kiosk_roster(session: Session) -> QuerySet[Participant]:
+    """Who may check in at the door: the group's participants enrolled on the session's
+    date (the people `response_record` accepts a check-in from)."""
+    enrolled = Enrollment.objects.filter(group_id=session.group_id).active_on(session.local_date)
+    return Participant.objects.filter(pk__in=enrolled.values("participant_id"))
+
+
+def get_kiosk_participant(
+    request: HttpRequest, session: Session, participant_id: int
+) -> Participant:
+    return _get_or_404(request, kiosk_roster(session).select_related("site"), participant_id)
+
+
+def get_own_request(
+    request: HttpRequest, participant: Participant, request_id: int
+) -> MeasureRequest:
+    """One of the participant's own questionnaire requests; anyone else's answers 404."""
+    qs = MeasureRequest.objects.filter(participant=participant)
+    return _get_or_404(request, qs, request_id)

@@ -60,6 +60,16 @@ AUDIENCE_OVERRIDES.update(
         "participant_chart": {"therapist", "co_therapist"},
     }
 )
+# Measures: a participant answers their own questionnaires and check-ins; the door
+# check-in is run by the session's own therapists.
+AUDIENCE_BY_IDS[("request_id",)] = {"participant"}
+AUDIENCE_OVERRIDES |= {
+    "participant_checkin": {"participant"},
+    "kiosk_start": {"therapist", "co_therapist"},
+    "kiosk": {"therapist", "co_therapist"},
+    "kiosk_answer": {"therapist", "co_therapist"},
+    "kiosk_exit": {"therapist", "co_therapist"},
+}
 
 # --- Administration: reports, audit trail, consents are the site
 # administrator's; the consent registry reads like the participant's page (MAY_SEE), and
@@ -142,6 +152,8 @@ def _object_ids(request) -> dict[str, Callable[[], int]]:
         "user_id": lambda: request.getfixturevalue("therapist").pk,
         "schedule_id": lambda: _measure_schedule(request).pk,
         "alert_id": lambda: _escalated_alert(request).pk,
+        # Measures: an open questionnaire request of `participant`.
+        "request_id": lambda: _measure_request(request).pk,
     }
 
 
@@ -169,6 +181,19 @@ def _escalated_alert(request):
     alert.escalated_at = timezone.now()
     alert.save()
     return alert
+
+
+def _measure_request(request):
+    from datetime import date
+
+    from sessions_app.models import MeasureRequest
+
+    return MeasureRequest.objects.create(
+        participant=request.getfixturevalue("participant"),
+        instrument="phq9",
+        reason=MeasureRequest.Reason.values[0],
+        due_on=date.today(),
+    )
 
 
 def _first_look(request):

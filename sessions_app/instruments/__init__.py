@@ -92,14 +92,15 @@ class Instrument:
     def item(self, key: str) -> Item:
         return next(i for i in self.items if i.key == key)
 
-    def problems(self, answers: dict[str, object]) -> list[str]:
-        """What is wrong with a set of answers: missing items, values out of range,
-        items this instrument does not have."""
+    def problems(self, answers: dict[str, object], *, partial: bool = False) -> list[str]:
+        """What is wrong with a set of answers: missing items (unless `partial`), values
+        out of range, items this instrument does not have."""
         keys = {i.key for i in self.items}
         wrong = [f"“{k}” is not a question of {self.name}." for k in answers if k not in keys]
         for item in self.items:
             if item.key not in answers:
-                wrong.append(f"Answer: {item.text}")
+                if not partial:
+                    wrong.append(f"Answer: {item.text}")
             elif not item.accepts(answers[item.key]):
                 wrong.append(f"Choose one of the answers offered for: {item.text}")
         return wrong

@@ -65,15 +65,19 @@ def response_record(
         spec = instruments.get(instrument)
     except ValueError:
         raise ServiceError("There is no such questionnaire.") from None
-    problems = spec.problems(answers)
+    phase = CHECKIN_PHASES.get(instrument, "")
+    # A reflection asked some of a check-in's items only (mood before, but no craving
+    # before): it records what it asked, as migration 0014 did. Questionnaires with a
+    # total are never partial.
+    partial = via == MeasureResponse.Via.REFLECTION and bool(phase)
+    problems = spec.problems(answers, partial=partial)
     if problems:
         raise ServiceError(problems)
-    phase = CHECKIN_PHASES.get(instrument, "")
     if phase and session is None:
         raise ServiceError("A check-in belongs to a session.")
     if session is not None and not on_roster(participant=participant, session=session):
         raise ServiceError("Only participants on this session's roster can check in for it.")
-    score = spec.score(answers)
+    score = None if partial else spec.score(answers)
     with transaction.atomic():
         if phase:
             response, _ = MeasureResponse.objects.update_or_create(

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..models import Attendance, Participant, Reflection, Session, Song, User
+from ..models import Attendance, MeasureResponse, Participant, Reflection, Session, Song, User
 from ..permissions import may_enter_reflection_for
 from .errors import ServiceError
+from .measures import response_record
 
 SCORES = {
     # field: (lowest, highest, what it is as a person would say it)
@@ -117,7 +118,9 @@ def reflection_submit(
     if Reflection.objects.filter(session=session, participant=participant).exists():
         raise ServiceError("You already wrote about this session; you can change it instead.")
     fields = _clean(session=session, **answers)
-    return _create(participant=participant, session=session, entered_by=None, **fields)
+    reflection = _create(participant=participant, session=session, entered_by=None, **fields)
+    _checkins_record(reflection)
+    return reflection
 
 
 @transaction.atomic
@@ -148,6 +151,7 @@ def reflection_update(
     for name, value in fields.items():
         setattr(reflection, name, value)
     reflection.save(update_fields=[*fields, "updated_at"])
+    _checkins_record(reflection)
     return reflection
 
 
@@ -172,4 +176,42 @@ def reflection_enter_for(
     if Reflection.objects.filter(session=session, participant=participant).exists():
         raise ServiceError(f"{participant.short_name} already has a reflection for this session.")
     fields = _clean(session=session, **answers)
-    return _create(participant=participant, session=session, entered_by=entered_by, **fields)
+    reflection = _create(participant=participant, session=session, entered_by=entered_by, **fields)
+    _checkins_record(reflection)
+    return reflection
+
+
+def _checkins_record(reflection: Reflection) -> None:
+    """The reflection's scores as its session's check-ins, where the participant has none
+    of their own (one answered at the door or on their page stays as it was): mood
+    before makes the "before" check-in; mood after, connection and craving the "after".
+    A reflection from someone not on the roster that day stands alone."""
+    parts = {
+        "checkin_before": {"mood": reflection.mood_before},
+        "checkin_after": {
+            "mood": reflection.mood_after,
+            "connection": reflection.connection,
+            "craving": reflection.craving,
+        },
+    }
+    had = dict(
+        MeasureResponse.objects.filter(
+            participant_id=reflection.participant_id,
+            session_id=reflection.session_id,
+            instrument__in=parts,
+        ).values_list("instrument", "via")
+    )
+    for instrument, answers in parts.items():
+        if had.get(instrument, MeasureResponse.Via.REFLECTION) != MeasureResponse.Via.REFLECTION:
+            continue
+        try:
+            response_record(
+                participant=reflection.participant,
+                instrument=instrument,
+                answers={k: v for k, v in answers.items() if v is not None},
+                via=MeasureResponse.Via.REFLECTION,
+                session=reflection.session,
+                entered_by=reflection.entered_by,
+            )
+        except ServiceError:
+            continue

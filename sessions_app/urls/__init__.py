@@ -13,6 +13,7 @@ urlpatterns = [
     path("sessions/", include("sessions_app.urls.attendance")),
     path("sessions/", include("sessions_app.urls.notes")),
     path("sessions/", include("sessions_app.urls.planning")),
+    path("sessions/", include("sessions_app.urls.kiosk")),  # check-in at the door
     path("songs/", include("sessions_app.urls.music")),
     path("participants/", include("sessions_app.urls.participants")),
     path("lullaby/", include("sessions_app.urls.lullaby")),  # lullaby projects, recording logs

@@ -16,6 +16,17 @@ urlpatterns = [
     path("me/calendar/", views.participant_calendar, name="participant_calendar"),
     path("me/leave/", views.participant_leave, name="participant_leave"),
     path("me/sessions/<int:session_id>/rsvp/", views.participant_rsvp, name="participant_rsvp"),
+    path("me/questions/", views.participant_questions, name="participant_questions"),
+    path(
+        "me/questions/<int:request_id>/",
+        views.participant_measure_answer,
+        name="participant_measure_answer",
+    ),
+    path(
+        "me/sessions/<int:session_id>/check-in/",
+        views.participant_checkin,
+        name="participant_checkin",
+    ),
     path(
         "me/sessions/<int:session_id>/reflection/",
         views.participant_reflection,

@@ -20,14 +20,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import links
+from .. import instruments, links
+from ..forms.groups import add_service_error
+from ..forms.measures import AnswerForm
 from ..forms.participants import ReminderSettingsForm
 from ..forms.reflections import ReflectionForm
-from ..models import Participant, Reflection, Rsvp, Session
-from ..permissions import get_session_for_participant, own_reflections, sessions_of_participant
+from ..instruments import Instrument
+from ..models import MeasureRequest, MeasureResponse, Participant, Reflection, Rsvp, Session
+from ..permissions import (
+    get_own_request,
+    get_session_for_participant,
+    own_reflections,
+    sessions_of_participant,
+)
+from ..selectors import answering
 from ..selectors import participants as selectors_participants
 from ..selectors.participants import ParticipantPage
 from ..services import calendar_feeds as feed_services
+from ..services import measures as measure_services
 from ..services import participants as participant_services
 from ..services import reflections as reflection_services
 from ..services import rsvp as rsvp_services
@@ -102,6 +112,8 @@ def participant_link(request: HttpRequest, token: str) -> HttpResponse:
     participant = link.participant
     if link.action == "me":
         return redirect("participant_home")
+    if link.action == "questions":
+        return redirect("participant_questions")
     if link.action == "stop":
         return _link_stop(request, participant)
     if link.session_id is None:
@@ -110,6 +122,8 @@ def participant_link(request: HttpRequest, token: str) -> HttpResponse:
         )
     if link.action == "reflect":
         return redirect("participant_reflection", session_id=link.session_id)
+    if link.action == "checkin":
+        return redirect("participant_checkin", session_id=link.session_id)
     return _link_rsvp(request, participant, link.session_id, ANSWERS[link.action])
 
 
@@ -234,6 +248,7 @@ def participant_home(request: HttpRequest, participant: Participant) -> HttpResp
         # webcal:// makes phones subscribe, where https:// would import a copy once.
         "calendar_subscribe_url": "webcal://" + calendar_url.split("://", 1)[-1],
         "by_link": not request.user.is_authenticated,
+        "questions": answering.questions_for(participant, timezone.now()),
     }
     return render(request, "participant/home.html", ctx)
 
@@ -377,3 +392,97 @@ def _save_reflection(
     return reflection_services.reflection_update(
         reflection=reflection, participant=participant, **data
     )
+
+
+# --- Questions: questionnaires and session check-ins -------------------------------------
+#
+# A participant sees a questionnaire by its plain title only, never its name (a phone is
+# read over shoulders). Answers are not shown back after saving: if one of them needs a
+# clinician today, the next screen is the crisis resources, in plain words.
+
+
+@participant_required
+def participant_questions(request: HttpRequest, participant: Participant) -> HttpResponse:
+    ctx = {
+        "participant": participant,
+        "questions": answering.questions_for(participant, timezone.now()),
+    }
+    return render(request, "participant/questions.html", ctx)
+
+
+@participant_required
+@require_http_methods(["GET", "POST"])
+def participant_measure_answer(
+    request: HttpRequest, participant: Participant, request_id: int
+) -> HttpResponse:
+    """Answer one questionnaire the participant was asked for."""
+    asked = get_own_request(request, participant, request_id)
+    instrument = instruments.get(asked.instrument)
+    ctx = {"participant": participant, "instrument": instrument, "asked": asked}
+    today = timezone.localdate(timezone.now(), participant.tz)
+    if asked.status != MeasureRequest.Status.OPEN or asked.due_on > today:
+        ctx["closed"] = (
+            "You have answered these questions already. Thank you."
+            if asked.status == MeasureRequest.Status.ANSWERED
+            else "These questions are not open now. Nothing to do here."
+        )
+        return render(request, "participant/answer.html", ctx)
+    return _answer(
+        request, participant, instrument, ctx, via=MeasureResponse.Via.OWN_PAGE, session=None
+    )
+
+
+@participant_required
+@require_http_methods(["GET", "POST"])
+def participant_checkin(
+    request: HttpRequest, participant: Participant, session_id: int
+) -> HttpResponse:
+    """The session's check-in: before or after, as the time says, or as `?phase=` asks."""
+    session = get_session_for_participant(request, participant, session_id)
+    now = timezone.now()
+    phase = request.GET.get("phase")
+    if phase not in answering.PHASES:
+        phase = answering.checkin_phase(session, now)
+    instrument = instruments.get(answering.PHASES[phase])
+    ctx = {"participant": participant, "instrument": instrument, "session": session}
+    if not answering.checkin_is_open(session, phase, now):
+        ctx["closed"] = "This check-in is not open now. Nothing to do here."
+        return render(request, "participant/answer.html", ctx)
+    return _answer(
+        request, participant, instrument, ctx, via=MeasureResponse.Via.OWN_PAGE, session=session
+    )
+
+
+def _answer(
+    request: HttpRequest,
+    participant: Participant,
+    instrument: Instrument,
+    ctx: dict,
+    *,
+    via: str,
+    session: Session | None,
+) -> HttpResponse:
+    """The answer form; its POST records the answers, then thanks the participant or, when
+    an answer needs a clinician today, shows the crisis resources at once."""
+    # Through a link session the answer came by link; on their login, on their own page.
+    if not request.user.is_authenticated:
+        via = MeasureResponse.Via.LINK
+    form = AnswerForm(request.POST if request.method == "POST" else None, instrument=instrument)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = measure_services.response_record(
+                participant=participant,
+                instrument=instrument.code,
+                answers=form.answers,
+                via=via,
+                session=session,
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            if done.needs_crisis_resources:
+                return render(request, "participant/crisis.html", {"participant": participant})
+            return _back_to(request, "questions", "Thank you: your answers are saved.")
+    ctx["form"] = form
+    status = 400 if request.method == "POST" else 200
+    return render(request, "participant/answer.html", ctx, status=status)
