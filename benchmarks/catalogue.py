@@ -52,6 +52,7 @@ NOT_PAGES = {
     "emergency_access_end": "POST only",
     "emergency_access_reviewed": "POST only",
     "first_look_decide": "POST only",
+    "note_review": "POST only (co-sign, or send back with a comment)",
     "group_measure_remove": "POST only",
     "safety_alert": "one alert's page: the scale data has no alerts to open",
     "idle_expire": "POST only",

@@ -140,6 +140,8 @@ def test_the_everyday_pages_are_the_therapists_and_the_participants(pages):
         ("note_edit", "therapist"),
         ("song_list", "therapist"),
         ("participant_home", "participant"),
+        # Where a participant answers the check-in and what is due, most weeks.
+        ("participant_questions", "participant"),
     }
 
 
