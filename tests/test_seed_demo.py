@@ -417,3 +417,12 @@ def test_the_intern_has_a_note_waiting_for_the_therapists_cosignature(seeded):
 def test_every_printed_demo_login_works(seeded, username):
     # `make run` and seed_demo print DEMO_LOGINS: each must be a real login.
     assert _log_in(username) is not None
+
+
+def test_past_notes_are_signed_but_for_the_overdue_draft_and_the_interns(seeded):
+    from sessions_app.models import SessionNote
+
+    past = Session.objects.filter(status="held", ends_at__lte=timezone.now() - timedelta(days=1))
+    unsigned = SessionNote.objects.filter(session__in=past).exclude(status="signed")
+    assert sorted(unsigned.values_list("status", flat=True)) == ["draft", "review"]
+    assert not past.filter(note__isnull=True).exists()

@@ -155,6 +155,7 @@ def demo_seed(*, now: datetime | None = None) -> DemoSummary:
     _seed_reminders(participants, now=now)  # reminders
     _seed_access(sites, therapists, participants, now=now)
     _seed_day(therapists, participants, now=now)
+    _seed_signed_notes(now=now)
     return _summary()
 
 
@@ -792,3 +793,49 @@ def _seed_reminders(participants: dict[str, Participant], *, now: datetime) -> N
                 "sent_at": due if status == Reminder.Status.SENT else None,
             },
         )
+
+
+SIGNED_NOTE = {
+    "subjective": "Members checked in about the week; several named music as what helped.",
+    "objective": "Group singing and a shared verse; everyone present took a turn.",
+    "assessment": "Engaged and supportive of one another; cravings discussed openly.",
+    "plan": "Continue the songwriting arc; bring next week's song choices.",
+}
+
+
+def _seed_signed_notes(*, now: datetime) -> None:
+    """Notes of the demo's past sessions, signed by the group's lead a few hours after:
+    a therapist's to-do list then holds what a real week leaves (today's notes, the one
+    overdue draft, the intern's note to co-sign), not every session since the demo began."""
+    sessions = (
+        Session.objects.filter(
+            status=Session.Status.HELD,
+            ends_at__lte=now - timedelta(days=1),
+            note__isnull=True,
+        )
+        .select_related("group")
+        .prefetch_related("group__facilitations")
+    )
+    notes, timed = [], []
+    for session in sessions:
+        lead = next(
+            (f.therapist_id for f in session.group.facilitations.all() if f.role == "lead"),
+            None,
+        )
+        if lead is None:
+            continue
+        if session.actual_starts_at is None:
+            session.actual_starts_at, session.actual_ends_at = session.starts_at, session.ends_at
+            timed.append(session)
+        notes.append(
+            SessionNote(
+                session=session,
+                author_id=lead,
+                status=SessionNote.Status.SIGNED,
+                signed_by_id=lead,
+                signed_at=session.ends_at + timedelta(hours=3),
+                **SIGNED_NOTE,
+            )
+        )
+    Session.objects.bulk_update(timed, ["actual_starts_at", "actual_ends_at"])
+    SessionNote.objects.bulk_create(notes)
