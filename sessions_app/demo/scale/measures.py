@@ -356,7 +356,7 @@ def _alerts(
     """Older answers picked to cross a safety line, each acknowledged and followed up
     by the group's lead (a few only after it went to the administrators); and a few
     raised in the last hours, not yet followed up."""
-    count = 3 + world.sizes.participants // 100
+    count = OPEN_ALERTS + max(2, world.sizes.participants // 100)
     older = world.now - timedelta(days=3)
     pool = [
         a
