@@ -426,3 +426,148 @@ def test_past_notes_are_signed_but_for_the_overdue_draft_and_the_interns(seeded)
     unsigned = SessionNote.objects.filter(session__in=past).exclude(status="signed")
     assert sorted(unsigned.values_list("status", flat=True)) == ["draft", "review"]
     assert not past.filter(note__isnull=True).exists()
+
+
+# --- Measures -------------------------------------------------------------------------
+
+
+def _scores(first_name: str, instrument: str) -> list[int]:
+    from sessions_app.models import MeasureResponse
+
+    return list(
+        MeasureResponse.objects.filter(participant__first_name=first_name, instrument=instrument)
+        .order_by("answered_at")
+        .values_list("score", flat=True)
+    )
+
+
+def test_every_demo_group_gives_loneliness_and_craving_monthly(seeded):
+    from sessions_app.models import MeasureSchedule
+
+    for group in Group.objects.all():
+        monthly = set(
+            group.measure_schedules.filter(
+                when=MeasureSchedule.When.EVERY_WEEKS, every_weeks=4
+            ).values_list("instrument", flat=True)
+        )
+        assert {"ucla3", "craving_vas"} <= monthly
+
+
+def test_one_demo_group_gives_the_phq9(seeded):
+    from sessions_app.models import MeasureSchedule
+
+    groups = set(
+        MeasureSchedule.objects.filter(instrument="phq9").values_list("group__name", flat=True)
+    )
+    assert groups == {"Wednesday Community Singers"}
+
+
+def test_demo_answers_are_complete_and_in_range(seeded):
+    from sessions_app import instruments
+    from sessions_app.models import MeasureResponse
+
+    responses = list(MeasureResponse.objects.all())
+    assert len(responses) > 100
+    assert [r.pk for r in responses if instruments.get(r.instrument).problems(r.answers)] == []
+
+
+def test_demo_check_ins_are_for_sessions_the_participant_attended(seeded):
+    from django.db.models import F
+
+    from sessions_app.models import MeasureResponse
+
+    checkins = MeasureResponse.objects.filter(session__isnull=False)
+    assert checkins.filter(phase="before").count() == checkins.filter(phase="after").count() > 0
+    assert not checkins.exclude(
+        session__attendance__participant=F("participant"),
+        session__attendance__status__in=Attendance.ATTENDED,
+    ).exists()
+
+
+def test_the_demo_participant_checked_in_at_every_session_they_attended(seeded):
+    participant = Participant.objects.get(user__username="participant")
+    attended = participant.attendance.filter(status__in=Attendance.ATTENDED).count()
+    assert participant.measure_responses.filter(phase="before").count() == attended
+
+
+def test_angie_is_clearly_less_lonely_and_craves_less(seeded):
+    loneliness, craving = _scores("Angela", "ucla3"), _scores("Angela", "craving_vas")
+    assert len(loneliness) >= 3
+    assert loneliness[0] - loneliness[-1] >= 2
+    assert craving[0] - craving[-1] >= 25
+
+
+def test_danny_is_getting_worse(seeded):
+    loneliness, craving = _scores("Daniel", "ucla3"), _scores("Daniel", "craving_vas")
+    assert len(loneliness) >= 3
+    assert loneliness[-1] - loneliness[0] >= 2
+    assert craving[-1] - craving[0] >= 25
+
+
+def test_one_alert_is_open_from_a_phq9_item_9_a_few_hours_ago(seeded):
+    from sessions_app.models import SafetyAlert
+
+    alert = SafetyAlert.objects.get(acknowledged_at__isnull=True)
+    assert alert.reason == SafetyAlert.Reason.SELF_HARM
+    assert alert.response.answers["q9"] > 0
+    assert timedelta(hours=1) < timezone.now() - alert.raised_at < timedelta(hours=6)
+
+
+def test_the_open_alert_answers_a_request_sent_by_link(seeded):
+    from sessions_app.models import MeasureRequest, SafetyAlert
+
+    response = SafetyAlert.objects.get().response
+    assert response.via == "link"
+    assert response.request.status == MeasureRequest.Status.ANSWERED
+
+
+def test_the_demo_therapist_follows_up_the_open_alert(seeded):
+    from sessions_app.permissions import alerts_for
+
+    therapist = User.objects.get(username="therapist")
+    assert alerts_for(therapist).filter(acknowledged_at__isnull=True).count() == 1
+
+
+def test_no_other_demo_answer_crosses_a_safety_line(seeded):
+    from sessions_app.models import MeasureResponse, SafetyAlert
+    from sessions_app.services.safety import alert_reasons
+
+    over = {
+        r.pk
+        for r in MeasureResponse.objects.select_related("participant__site")
+        if alert_reasons(r)
+    }
+    assert over == set(SafetyAlert.objects.values_list("response_id", flat=True))
+
+
+def test_the_demo_participant_has_questions_to_answer(seeded):
+    from sessions_app.models import MeasureRequest
+
+    participant = Participant.objects.get(user__username="participant")
+    assert participant.measure_requests.filter(status=MeasureRequest.Status.OPEN).exists()
+
+
+def test_a_later_run_adds_the_check_ins_held_since_and_no_second_alert(db):
+    from sessions_app.models import MeasureResponse, SafetyAlert
+
+    start = datetime(2026, 5, 12, 12, 0, tzinfo=UTC)
+    seed.demo_seed(now=start)
+    checkins = MeasureResponse.objects.filter(session__isnull=False).count()
+
+    seed.demo_seed(now=start + timedelta(weeks=1))
+
+    assert MeasureResponse.objects.filter(session__isnull=False).count() > checkins
+    assert SafetyAlert.objects.count() == 1
+
+
+def test_requests_left_open_lapse_after_two_weeks(db):
+    from sessions_app.models import MeasureRequest
+
+    start = datetime(2026, 5, 12, 12, 0, tzinfo=UTC)
+    seed.demo_seed(now=start)
+    seed.demo_seed(now=start + timedelta(weeks=3))
+
+    stale = MeasureRequest.objects.filter(
+        status=MeasureRequest.Status.OPEN, due_on__lt=(start + timedelta(weeks=1)).date()
+    )
+    assert not stale.exists()

@@ -19,6 +19,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from sessions_app import instruments
 from sessions_app.demo.scale import LOGINS
 from sessions_app.demo.scale.loader import Loader, dangling_references
 from sessions_app.demo.scale.world import Sizes, build_world
@@ -28,13 +29,18 @@ from sessions_app.models import (
     Facilitation,
     Group,
     LullabyProject,
+    MeasureRequest,
+    MeasureResponse,
+    MeasureSchedule,
     Participant,
     Reflection,
     Reminder,
+    SafetyAlert,
     Session,
     Site,
     User,
 )
+from sessions_app.services.safety import alert_reasons
 
 PARTICIPANTS, YEARS = 60, 1
 PASSWORD = "scale-test-password"
@@ -268,6 +274,138 @@ def test_the_audit_trail_has_changes_views_and_logins(scale):
     assert {"view", "login"} <= whats
 
 
+def test_every_group_has_monthly_measures_and_some_give_the_phq9(scale):
+    monthly = MeasureSchedule.objects.filter(when=MeasureSchedule.When.EVERY_WEEKS, every_weeks=4)
+    groups = Group.objects.count()
+    assert monthly.filter(instrument="ucla3").count() == groups
+    assert monthly.filter(instrument="craving_vas").count() == groups
+    assert 0 < monthly.filter(instrument="phq9").count() < groups
+
+
+def test_answers_are_complete_and_in_range_for_their_instrument(scale):
+    assert MeasureResponse.objects.values("instrument").distinct().count() == 5
+    wrong = [
+        r.pk
+        for r in MeasureResponse.objects.iterator()
+        if instruments.get(r.instrument).problems(r.answers)
+    ]
+    assert wrong == []
+
+
+def test_scores_are_the_instruments_own(scale):
+    wrong = [
+        r.pk
+        for r in MeasureResponse.objects.iterator()
+        if instruments.get(r.instrument).score(r.answers) != r.score
+    ]
+    assert wrong == []
+
+
+def test_check_ins_are_for_sessions_the_participant_attended(scale):
+    checkins = MeasureResponse.objects.filter(session__isnull=False)
+    assert checkins.exists()
+    unattended = checkins.exclude(
+        session__attendance__participant=F("participant"),
+        session__attendance__status__in=Attendance.ATTENDED,
+    )
+    assert not unattended.exists()
+
+
+def test_check_ins_come_before_and_after_for_most_sessions_attended(scale):
+    attended = Attendance.objects.filter(status__in=Attendance.ATTENDED).count()
+    befores = MeasureResponse.objects.filter(phase="before").count()
+    afters = MeasureResponse.objects.filter(phase="after").count()
+    assert befores == afters
+    assert 0.5 <= befores / attended <= 0.75
+
+
+def test_only_check_ins_name_a_session(scale):
+    checkins = MeasureResponse.objects.filter(instrument__in=["checkin_before", "checkin_after"])
+    assert not checkins.filter(session__isnull=True).exists()
+    assert (
+        not MeasureResponse.objects.exclude(pk__in=checkins).filter(session__isnull=False).exists()
+    )
+
+
+def test_questionnaires_answer_the_request_that_fell_due(scale):
+    answered = MeasureRequest.objects.filter(status=MeasureRequest.Status.ANSWERED)
+    assert answered.count() == MeasureResponse.objects.filter(request__isnull=False).count()
+    early = MeasureResponse.objects.filter(answered_at__date__lt=F("request__due_on"))
+    assert not early.exists()
+
+
+def test_requests_are_answered_open_and_lapsed(scale):
+    states = set(MeasureRequest.objects.values_list("status", flat=True).distinct())
+    assert states == set(MeasureRequest.Status.values)
+
+
+def test_lapsed_requests_are_older_than_open_ones(scale):
+    newest_lapsed = (
+        MeasureRequest.objects.filter(status=MeasureRequest.Status.EXPIRED)
+        .order_by("-due_on")
+        .first()
+    )
+    oldest_open = (
+        MeasureRequest.objects.filter(status=MeasureRequest.Status.OPEN).order_by("due_on").first()
+    )
+    assert newest_lapsed.due_on < oldest_open.due_on
+
+
+def test_the_participant_login_has_questions_to_answer(scale):
+    participant = Participant.objects.get(user__username="scale-participant")
+    assert participant.measure_requests.filter(status=MeasureRequest.Status.OPEN).exists()
+
+
+def _first_and_latest(instrument: str) -> list[tuple[int, int]]:
+    scores: dict[int, list[int]] = {}
+    for person, score in (
+        MeasureResponse.objects.filter(instrument=instrument)
+        .order_by("answered_at")
+        .values_list("participant_id", "score")
+    ):
+        scores.setdefault(person, []).append(score)
+    return [(s[0], s[-1]) for s in scores.values() if len(s) >= 4]
+
+
+@pytest.mark.parametrize("instrument", ["ucla3", "craving_vas"])
+def test_most_people_get_better_and_some_worse(scale, instrument):
+    pairs = _first_and_latest(instrument)
+    better = sum(latest < first for first, latest in pairs)
+    worse = sum(latest > first for first, latest in pairs)
+    assert better > 2 * worse
+    assert worse > 0
+
+
+def test_every_answer_over_a_safety_line_has_its_alert(scale):
+    over = {
+        r.pk
+        for r in MeasureResponse.objects.select_related("participant__site").iterator()
+        if alert_reasons(r)
+    }
+    assert over == set(SafetyAlert.objects.values_list("response_id", flat=True))
+
+
+def test_alerts_are_a_handful_mostly_followed_up(scale):
+    alerts = SafetyAlert.objects.all()
+    assert 5 <= alerts.count() <= 5 + PARTICIPANTS // 50
+    assert alerts.filter(followed_up_at__isnull=False, acknowledged_at__isnull=False).exists()
+    assert alerts.filter(acknowledged_at__isnull=True).count() >= 1
+
+
+def test_open_alerts_were_raised_in_the_last_hours(scale):
+    open_alerts = SafetyAlert.objects.filter(followed_up_at__isnull=True)
+    assert open_alerts.exists()
+    assert not open_alerts.filter(raised_at__lt=timezone.now() - timedelta(hours=8)).exists()
+
+
+def test_the_scale_therapist_has_an_open_alert(scale):
+    therapist = User.objects.get(username="scale-therapist")
+    assert SafetyAlert.objects.filter(
+        acknowledged_at__isnull=True,
+        participant__enrollments__group__facilitations__therapist=therapist,
+    ).exists()
+
+
 def test_no_reference_names_a_missing_row(scale):
     loader = Loader()
     tables = connection.introspection.table_names()
@@ -277,7 +415,21 @@ def test_no_reference_names_a_missing_row(scale):
 
 @pytest.mark.parametrize(
     "model",
-    [Site, User, Participant, Group, Enrollment, Session, Attendance, Reflection, Reminder],
+    [
+        Site,
+        User,
+        Participant,
+        Group,
+        Enrollment,
+        Session,
+        Attendance,
+        Reflection,
+        Reminder,
+        MeasureSchedule,
+        MeasureRequest,
+        MeasureResponse,
+        SafetyAlert,
+    ],
 )
 def test_rows_pass_model_validation(scale, model):
     # Constraints are enforced by the database as rows load; this checks what only

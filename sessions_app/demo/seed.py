@@ -33,7 +33,7 @@ from sessions_app.models import (
     User,
 )
 
-from . import cast, lullaby
+from . import cast, lullaby, measures
 from .songs import SONGS, THEMES
 
 WEEKS_BACK = 8
@@ -144,6 +144,7 @@ def demo_seed(*, now: datetime | None = None) -> DemoSummary:
             now=now,
         )
     _seed_reflections(demo_participant=participants[cast.DEMO_PARTICIPANT], now=now)
+    measures.seed_measures(participants=participants, now=now)
     # --- Lullaby projects: the `artist` login and projects at several stages. ---
     artist = _seed_user(
         cast.ARTIST, role=User.Role.TEACHING_ARTIST, is_staff=False, is_superuser=False

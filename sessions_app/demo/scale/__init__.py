@@ -1,8 +1,8 @@
 """A data set the size of a regional treatment network, loaded in minutes.
 
 `scale_seed` builds the whole organisation in memory (`world`), then streams it into
-PostgreSQL with COPY table by table (`records`, `clinical`, `lullaby`, `outbox`,
-`trail`) in one transaction: an error leaves the database as empty as it was.
+PostgreSQL with COPY table by table (`records`, `clinical`, `measures`, `lullaby`,
+`outbox`, `trail`) in one transaction: an error leaves the database as empty as it was.
 Everything derives from one random seed, so the same options give the same data
 (relative to the day it runs).
 """
@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ...services.attendance import attendance_tallies_rebuild
-from . import clinical, lullaby, outbox, records, trail
+from . import clinical, lullaby, measures, outbox, records, trail
 from .loader import Loader, dangling_references, skip_foreign_key_triggers
 from .world import Sizes, build_world
 
@@ -39,6 +39,7 @@ BIG_TABLES = (
     "sessions_app_attendance",
     "sessions_app_reminder",
     "sessions_app_reflection",
+    "sessions_app_measureresponse",
     "sessions_app_planitem",
 )
 
@@ -89,6 +90,7 @@ def scale_seed(
         clinical.write_reflections(loader, world, record, rng)
         clinical.write_rsvps(loader, world, rng)
         clinical.write_consents(loader, world, record, rng)
+        measures.write_measures(loader, world, record, rng)
         lullaby.write_lullaby(loader, world, rng)
         outbox.write_reminders(loader, world, record, rng)
         trail.write_audit(loader, world, record, rng)

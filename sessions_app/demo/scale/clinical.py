@@ -109,6 +109,7 @@ def write_notes(loader: Loader, world: World, record: Record, rng: random.Random
                 signed_at,
                 created,
                 signed_at or created,
+                "",
             )
 
     loader.copy(
@@ -128,6 +129,7 @@ def write_notes(loader: Loader, world: World, record: Record, rng: random.Random
             "signed_at",
             "created_at",
             "updated_at",
+            "returned_comment",
         ),
         notes(),
     )

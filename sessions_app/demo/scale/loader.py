@@ -29,7 +29,9 @@ class Loader:
         updating them row by row (unique ones are checked again as they are built)."""
         started = time.monotonic()
         count = 0
-        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        # Quoted: some column names are SQL keywords ("when").
+        quoted = ", ".join(f'"{column}"' for column in columns)
+        sql = f"COPY {table} ({quoted}) FROM STDIN"
         indexes = self._drop_indexes(table) if table in self.big else []
         with self._cursor.copy(sql) as copy:
             for row in rows:
