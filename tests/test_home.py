@@ -124,8 +124,9 @@ def test_it_renders_the_therapist_home_in_bounded_queries(
         _future_sessions(g, 2)
         f.EnrollmentFactory(group=g)
     client.force_login(therapist)
-    # 6, 6 for the to-do list, and 2 for emergency access held or to their people.
-    with django_assert_max_num_queries(14):
+    # 6, 6 for the to-do list, 2 for emergency access held or to their people, and 1
+    # for the safety alerts that need follow-up today.
+    with django_assert_max_num_queries(15):
         assert client.get(reverse("home")).status_code == 200
 
 
@@ -166,7 +167,8 @@ def test_it_renders_the_admin_home_in_bounded_queries(
         _future_sessions(g, 1, start_in=timedelta(0))
     client.force_login(admin)
     # 7, and 2 to count what waits in the access review.
-    with django_assert_max_num_queries(9):
+    # 9, and 1 for the escalated safety alerts.
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("home")).status_code == 200
 
 
@@ -180,8 +182,10 @@ def test_it_renders_the_participant_home_in_bounded_queries(
         _future_sessions(g, 2)
     client.force_login(participant.user)
     # Login (2), their record (1), enrollments, sessions with their answers (RSVPs),
-    # sessions to reflect on, their reflections and their lullaby project (5).
-    with django_assert_max_num_queries(8):
+    # sessions to reflect on, their reflections and their lullaby project (5), the trend
+    # of their own answers (1), and "Questions for you": the sessions at hand, their
+    # enrolments, open requests (3).
+    with django_assert_max_num_queries(8 + 1 + 3):
         assert client.get(reverse("participant_home")).status_code == 200
 
 

@@ -94,7 +94,8 @@ def test_it_renders_the_group_page_in_bounded_queries(
             ends_at=now + timedelta(days=7 * (i + 1), hours=1),
         )
     client.force_login(therapist)
-    with django_assert_max_num_queries(8):
+    # 8, and 1: whether the viewer sets the group's questionnaires.
+    with django_assert_max_num_queries(9):
         assert client.get(reverse("group_detail", args=[group.pk])).status_code == 200
 
 
@@ -110,8 +111,8 @@ def test_it_renders_the_session_page_in_bounded_queries(
     # Login (2), the session with its note (1), plan, attendance, the roster with its
     # RSVPs, reflections, the history of moves and cancellations, reminders (6), and the
     # audit entry for the view (1), the check-in's change before and after with whether
-    # the viewer runs the group (2).
-    with django_assert_max_num_queries(12):
+    # the viewer runs the group (2), and the safety alerts raised at this session (1).
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("session_detail", args=[past_session.pk])).status_code == 200
 
 

@@ -365,10 +365,12 @@ def _alerts(
         and a.answered_at < older
         and a.person is not world.scale_person
     ]
-    for answer in rng.sample(pool, min(count - OPEN_ALERTS, len(pool))):
+    for n, answer in enumerate(rng.sample(pool, min(count - OPEN_ALERTS, len(pool)))):
         reason = _cross_the_line(answer, rng)
         raised = answer.answered_at
-        escalated = raised + timedelta(hours=4) if rng.random() < 0.1 else None
+        # A tenth went to the administrators first (the first always, so even a small
+        # data set has one).
+        escalated = raised + timedelta(hours=4) if n == 0 or rng.random() < 0.1 else None
         acknowledged = (escalated or raised) + timedelta(minutes=rng.randint(10, 240))
         followed = acknowledged + timedelta(minutes=rng.randint(15, 600))
         lead = answer.stint.group.lead_id

@@ -48,7 +48,52 @@ COLUMNS = (
 
 def write_reminders(loader: Loader, world: World, record: Record, rng: random.Random) -> None:
     loader.copy("sessions_app_reminder", COLUMNS, _Outbox(world, record, rng).rows())
+    _measure_messages(loader, world.now)
     _one_being_sent(loader, world.now)
+
+
+# The measures' messages, written from the rows `measures` loaded (after it, in one
+# statement each, with ids after the reminders'): an invitation per request to people
+# who take reminders, due at ten on its day; each alert's email to the lead therapist of
+# the participant's groups; each escalated alert's to the site's administrators.
+MEASURE_MESSAGES = """
+INSERT INTO sessions_app_reminder
+    (id, kind, channel, participant_id, staff_user_id, session_id, slot, due_at, status,
+     attempts, last_error, claimed_at, sent_at, created_at, updated_at)
+SELECT (SELECT coalesce(max(id), 0) FROM sessions_app_reminder) + row_number() OVER (),
+       kind, channel, participant_id, staff_user_id, NULL, slot, due_at,
+       CASE WHEN due_at > %(now)s THEN 'pending' ELSE 'sent' END,
+       CASE WHEN due_at > %(now)s THEN 0 ELSE 1 END, '',
+       CASE WHEN due_at > %(now)s THEN NULL ELSE due_at + interval '5 seconds' END,
+       CASE WHEN due_at > %(now)s THEN NULL ELSE due_at + interval '8 seconds' END,
+       due_at - interval '1 day', least(due_at + interval '8 seconds', %(now)s)
+FROM (
+    SELECT 'measure' AS kind, p.reminder_channel AS channel, p.id AS participant_id,
+           NULL::bigint AS staff_user_id, to_char(r.due_on, 'YYYYMMDD')::int AS slot,
+           (r.due_on + time '10:00') AT TIME ZONE s.time_zone AS due_at
+      FROM sessions_app_measurerequest r
+      JOIN sessions_app_participant p ON p.id = r.participant_id
+      JOIN sessions_app_site s ON s.id = p.site_id
+     WHERE p.reminders_opt_in AND p.reminder_channel <> 'none'
+    UNION ALL
+    SELECT DISTINCT ON (a.id) 'alert', 'email', NULL, f.therapist_id, a.id, a.raised_at
+      FROM sessions_app_safetyalert a
+      JOIN sessions_app_enrollment e ON e.participant_id = a.participant_id
+      JOIN sessions_app_facilitation f ON f.group_id = e.group_id AND f.role = 'lead'
+    UNION ALL
+    SELECT DISTINCT ON (a.id, us.user_id) 'escalated', 'email', NULL, us.user_id, a.id,
+           a.escalated_at
+      FROM sessions_app_safetyalert a
+      JOIN sessions_app_participant p ON p.id = a.participant_id
+      JOIN sessions_app_user_sites us ON us.site_id = p.site_id
+     WHERE a.escalated_at IS NOT NULL
+) AS messages
+ON CONFLICT DO NOTHING
+"""
+
+
+def _measure_messages(loader: Loader, now: datetime) -> None:
+    loader.execute(MEASURE_MESSAGES, {"now": now})
 
 
 class _Outbox:
