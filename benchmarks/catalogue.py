@@ -54,14 +54,11 @@ NOT_PAGES = {
     "first_look_decide": "POST only",
     "note_review": "POST only (co-sign, or send back with a comment)",
     "group_measure_remove": "POST only",
-    "safety_alert": "one alert's page: the scale data has no alerts to open",
     "idle_expire": "POST only",
     "kiosk_start": "POST only",
     "kiosk": "opens only in kiosk mode, which a POST starts on a session of the day",
     "kiosk_answer": "opens only in kiosk mode, which a POST starts on a session of the day",
     "kiosk_exit": "opens only in kiosk mode, which a POST starts on a session of the day",
-    "participant_measure_answer": "needs an open questionnaire request, which the scale "
-    "data has only once its history of answers is seeded",
     "plan_reorder": "POST only",
     "favicon": "a redirect to a static file",
     "mfa_verify": "the second step, asked only of staff who set one up; the benchmark's "
@@ -276,6 +273,7 @@ def _therapist_pages(p: Picks) -> list[Page]:
         _page("group_skip_date", t, g),
         _page("group_measures", t, g),
         _page("safety_alerts", t, label="safety_alerts (therapist)"),
+        _page("safety_alert", t, _therapists_alert(p)),
         _page("lullaby_board", t, label="lullaby_board (therapist)"),
         # Setting up two-step sign-in: the page and its QR code.
         _page("mfa_security", t),
@@ -322,6 +320,7 @@ def _participant_pages(p: Picks) -> list[Page]:
         rows.append(_page("participant_reflection", me, p.participant_session.pk))
     if p.participant_next is not None:
         rows.append(_page("participant_checkin", me, p.participant_next.pk))
+    rows.append(_page("participant_measure_answer", me, _open_request(p)))
     if p.project is not None:
         rows.append(_page("lullaby_own_project", LINK_SESSION, p.project.pk))
     return rows
@@ -424,6 +423,28 @@ def _site_group(p: Picks) -> int:
     return (
         Group.objects.filter(site=p.site).annotate(n=Count("enrollments")).order_by("-n", "pk")
     )[0].pk
+
+
+def _open_request(p: Picks) -> int:
+    """A questionnaire the participant may answer today (the seed keeps one open)."""
+    from django.utils import timezone
+
+    from sessions_app.models import MeasureRequest
+
+    return (
+        MeasureRequest.objects.filter(
+            participant=p.participant, status="open", due_on__lte=timezone.localdate()
+        )
+        .order_by("due_on", "pk")
+        .values_list("pk", flat=True)[0]
+    )
+
+
+def _therapists_alert(p: Picks) -> int:
+    """The newest safety alert about someone in the therapist's care."""
+    from sessions_app.permissions import alerts_for
+
+    return alerts_for(p.therapist).order_by("-raised_at", "-pk").values_list("pk", flat=True)[0]
 
 
 def _break_glass_candidate(p: Picks) -> int:

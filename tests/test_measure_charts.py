@@ -413,3 +413,22 @@ def test_it_breaks_a_groups_line_at_a_week_without_answers():
         week.loneliness = value
     path = group_chart(weeks).panels[0].series[0].path
     assert [step[0] for step in path.split()] == ["M", "M", "L"]
+
+
+@pytest.mark.parametrize("sessions", [1, 12])
+def test_it_exports_in_the_same_queries_however_many_sessions(
+    client, therapist, participant, group, django_assert_max_num_queries, sessions
+):
+    now = timezone.now()
+    for i in range(sessions):
+        start = now - timedelta(days=7 * (i + 1))
+        held = f.SessionFactory(
+            group=group, starts_at=start, ends_at=start + timedelta(hours=1), status="held"
+        )
+        _checkin(participant, held, before=(4, 2))
+    client.force_login(therapist)
+    # Login (2), the participant (1), their answers (1), the audit entry (2).
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("participant_measures_csv", args=[participant.pk]))
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body.decode("utf-8-sig").count("\n") >= sessions + 1

@@ -71,7 +71,8 @@ def participant_measures_csv(request: HttpRequest, participant_id: int) -> HttpR
     rows = (
         responses_for(request.user)
         .filter(participant=participant)
-        .select_related("session__group")
+        # The site too: a session's local date is read in its site's zone.
+        .select_related("session__group__site")
         .order_by("answered_at", "pk")
     )
 
