@@ -139,6 +139,31 @@ def test_it_computes_outcomes_as_plain_python_does(site, group, django_assert_ma
     assert report.groups[0].mean_change == pytest.approx(row.mean_change)
 
 
+def test_it_counts_a_person_enrolled_twice_in_a_group_once(site, group):
+    scores = [[20, 12], [15, 14], [9, 9], [12, 5], [18, 19]]
+    people = _outcome_history(group, scores)
+    first = people[0].enrollments.get()
+    first.end_date = date(2026, 2, 1)
+    first.save()
+    f.EnrollmentFactory(group=group, participant=people[0], start_date=date(2026, 3, 1))
+    report = sel.outcomes(sites=[site], period=PERIOD, instrument=instruments.PHQ9)
+
+    row = report.groups[0]
+    assert (row.measured, row.followed) == (5, 5)
+    assert row.mean_change == pytest.approx(mean(s[-1] - s[0] for s in scores))
+
+
+def test_it_leaves_a_half_check_in_out_of_the_within_session_change(site, group):
+    people = _members(group, 6)
+    session = _held(group, 3)
+    for p, (b, a) in zip(people[:5], [(3, 6), (5, 5), (4, 8), (6, 5), (2, 7)], strict=True):
+        _checkin(p, session, before=(b, 1), after=(a, 1, 3))
+    _checkin(people[5], session, after=(10, 1, 3))
+    report = sel.outcomes(sites=[site], period=PERIOD, instrument=instruments.PHQ9)
+    assert report.sites[0].checkin_people == 5
+    assert report.sites[0].checkin_change == pytest.approx(mean([3, 0, 4, -1, 5]))
+
+
 def test_it_computes_the_within_session_change_as_plain_python_does(site, group):
     people = _members(group, 5)
     moods = [(3, 6), (5, 5), (4, 8), (6, 5), (2, 7)]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -26,9 +27,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     When,
+    Window,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, TruncDate, TruncWeek
+from django.db.models.functions import Cast, RowNumber, TruncDate, TruncWeek
 
 from .. import instruments
 from ..instruments import Instrument
@@ -443,122 +445,155 @@ def _answers(instrument: Instrument, period: Period, sites: list[Site]) -> Query
     )
 
 
-def _aggregates(instrument: Instrument) -> dict:
-    followed = Q(n__gte=2)
+def _figures_sql(instrument: Instrument) -> tuple[str, list]:
+    """The columns of one site's or group's row, over `people` (one row per person)."""
+    gain = (
+        "p.first_score - p.latest_score"
+        if instrument.higher_is_worse
+        else ("p.latest_score - p.first_score")
+    )
     if instrument.reliable_change is None:
-        reliable = Q(pk__in=[])
-    elif instrument.higher_is_worse:
-        reliable = followed & Q(first__gte=F("latest") + instrument.reliable_change)
+        reliable, params = "1 = 0", []
     else:
-        reliable = followed & Q(latest__gte=F("first") + instrument.reliable_change)
-    return {
-        "measured": Count("pk", distinct=True),
-        "followed": Count("pk", distinct=True, filter=followed),
-        "mean_change": Avg(F("latest") - F("first"), filter=followed),
-        "reliable": Count("pk", distinct=True, filter=reliable),
-    }
+        reliable, params = f"p.n >= 2 AND {gain} >= %s", [instrument.reliable_change]
+    columns = (
+        "COUNT(*),"
+        " SUM(CASE WHEN p.n >= 2 THEN 1 ELSE 0 END),"
+        " AVG(CASE WHEN p.n >= 2 THEN p.latest_score - p.first_score END),"
+        f" SUM(CASE WHEN {reliable} THEN 1 ELSE 0 END)"
+    )
+    return columns, params
 
 
-def _people(answers: QuerySet[MeasureResponse], ref: str) -> dict:
-    """Per participant (the outer row's `ref`): how many answers, the first and the latest
-    score, each from the person index."""
-    mine = answers.filter(participant=OuterRef(ref))
-    return {
-        "n": Subquery(
-            mine.values("participant").annotate(c=Count("pk")).values("c")[:1],
-            output_field=IntegerField(),
-        ),
-        "first": Subquery(mine.order_by("answered_at", "pk").values("score")[:1]),
-        "latest": Subquery(mine.order_by("-answered_at", "-pk").values("score")[:1]),
-    }
+def _sql(queryset: QuerySet) -> tuple[str, tuple]:
+    return queryset.query.sql_with_params()
+
+
+def _people_figures(
+    instrument: Instrument, period: Period, sites: list[Site]
+) -> tuple[dict[int, dict], dict[int, dict]]:
+    """Per site and per group: measured, followed, mean change and reliable change (one
+    query). Each person's number of answers, first and latest score are computed once, by
+    numbering their answers in order, then counted per home site and per group enrolled in
+    at any time in the period (an enrolment twice in one group is one person)."""
+    person = [F("participant")]
+    answers = (
+        _answers(instrument, period, sites)
+        .order_by()
+        .values(
+            pid=F("participant"),
+            site=F("participant__site"),
+            score_value=F("score"),
+            r=Window(RowNumber(), partition_by=person, order_by=[F("answered_at"), F("pk")]),
+            n=Window(Count("pk"), partition_by=person),
+        )
+    )
+    enrolled = (
+        Enrollment.objects.filter(group__site__in=sites, start_date__lte=period.end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.start))
+        .order_by()
+        .values(gid=F("group"), pid=F("participant"))
+        .distinct()
+    )
+    answers_sql, answers_params = _sql(answers)
+    enrolled_sql, enrolled_params = _sql(enrolled)
+    columns, column_params = _figures_sql(instrument)
+    sql = (
+        f"WITH scored AS ({answers_sql}),"  # noqa: S608 - ORM-compiled SQL, parameters apart
+        " people AS ("
+        "SELECT pid, site, n,"
+        " MAX(CASE WHEN r = 1 THEN score_value END) AS first_score,"
+        " MAX(CASE WHEN r = n THEN score_value END) AS latest_score"
+        " FROM scored GROUP BY pid, site, n),"
+        f" enrolled AS ({enrolled_sql})"
+        f" SELECT 's', p.site, {columns} FROM people p GROUP BY p.site"
+        " UNION ALL"
+        f" SELECT 'g', e.gid, {columns}"
+        " FROM people p JOIN enrolled e ON e.pid = p.pid GROUP BY e.gid"
+    )
+    params = [*answers_params, *enrolled_params, *column_params, *column_params]
+    by_site, by_group = {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, key, measured, followed, change, reliable in cursor.fetchall():
+            (by_site if kind == "s" else by_group)[key] = {
+                "measured": measured,
+                "followed": followed,
+                "mean_change": None if change is None else float(change),
+                "reliable": reliable,
+            }
+    return by_site, by_group
+
+
+def _checkin_figures(period: Period, sites: list[Site]) -> tuple[dict[int, dict], dict[int, dict]]:
+    """Per site and per group: the people who answered both halves of a session's check-in
+    in the period, and the mean change of mood over those pairs (one query). Each session
+    and person's pair is made once, by conditional aggregation, then counted per site and
+    per group."""
+    pairs = (
+        MeasureResponse.objects.filter(
+            _in_period(period, sites, prefix="session__"),
+            instrument__in=("checkin_before", "checkin_after"),
+        )
+        .order_by()
+        .values(
+            "session",
+            pid=F("participant"),
+            gid=F("session__group"),
+            site=F("session__group__site"),
+        )
+        .annotate(
+            mood_before=Max(Case(When(instrument="checkin_before", then=_item("mood")))),
+            mood_after=Max(Case(When(instrument="checkin_after", then=_item("mood")))),
+        )
+    )
+    pairs_sql, pairs_params = _sql(pairs)
+    figures = "COUNT(DISTINCT pid), AVG(mood_after - mood_before)"
+    both = "WHERE mood_before IS NOT NULL AND mood_after IS NOT NULL"
+    sql = (
+        f"WITH pairs AS ({pairs_sql})"  # noqa: S608 - ORM-compiled SQL, parameters apart
+        f" SELECT 's', site, {figures} FROM pairs {both} GROUP BY site"
+        " UNION ALL"
+        f" SELECT 'g', gid, {figures} FROM pairs {both} GROUP BY gid"
+    )
+    by_site, by_group = {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, pairs_params)
+        for kind, key, people, change in cursor.fetchall():
+            (by_site if kind == "s" else by_group)[key] = {
+                "people": people,
+                "change": None if change is None else float(change),
+            }
+    return by_site, by_group
 
 
 def outcomes(*, sites: list[Site], period: Period, instrument: Instrument) -> Outcomes:
     """Per site and per group: people measured with `instrument` in the period, the mean
     change from their first to their latest score, how many improved reliably, and the
-    mean within-session change of mood at the check-in. Four queries whatever the history.
+    mean within-session change of mood at the check-in. Three queries whatever the history.
 
     A site's people are those whose home it is; a group's, those enrolled in it at any
     time in the period (someone in two groups counts in both)."""
-    answers = _answers(instrument, period, sites)
-    site_rows = (
-        Participant.objects.filter(site__in=sites, pk__in=answers.values("participant"))
-        .annotate(**_people(answers, "pk"))
-        .values("site")
-        .annotate(**_aggregates(instrument))
-    )
-    enrolled = (
-        Enrollment.objects.filter(
-            group__site__in=sites,
-            participant__in=answers.values("participant"),
-            start_date__lte=period.end,
-        )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.start))
-        .annotate(**_people(answers, "participant"))
-        .values("group")
-    )
-    # Counted per participant, so that two enrolments in one group count one person.
-    group_aggregates = _aggregates(instrument)
-    group_aggregates["measured"] = Count("participant", distinct=True)
-    group_aggregates["followed"] = Count("participant", distinct=True, filter=Q(n__gte=2))
-    group_aggregates["reliable"] = Count(
-        "participant", distinct=True, filter=group_aggregates["reliable"].filter
-    )
-    group_rows = enrolled.annotate(**group_aggregates)
-
-    before = MeasureResponse.objects.filter(
-        instrument="checkin_before",
-        session=OuterRef("session"),
-        participant=OuterRef("participant"),
-    ).values(m=_item("mood"))[:1]
-    pairs = (
-        MeasureResponse.objects.filter(
-            _in_period(period, sites, prefix="session__"), instrument="checkin_after"
-        )
-        .annotate(after=_item("mood"), before=Subquery(before, output_field=IntegerField()))
-        .filter(before__isnull=False)
-    )
-    checkin_by_group = {
-        r["session__group"]: r
-        for r in pairs.values("session__group").annotate(
-            people=Count("participant", distinct=True), change=Avg(F("after") - F("before"))
-        )
-    }
-    checkin_by_site = {
-        r["session__group__site"]: r
-        for r in pairs.values("session__group__site").annotate(
-            people=Count("participant", distinct=True), change=Avg(F("after") - F("before"))
-        )
-    }
-
     published = {"reliable_published": instrument.reliable_change is not None}
-    by_site = {r["site"]: r for r in site_rows}
+    if not sites:
+        return Outcomes(instrument, [], [])
+    by_site, by_group = _people_figures(instrument, period, sites)
+    checkin_by_site, checkin_by_group = _checkin_figures(period, sites)
+
     site_list = []
     for site in sites:
-        row = OutcomeRow(site.name, site.pk, **_figures(by_site.get(site.pk)), **published)
+        row = OutcomeRow(site.name, site.pk, **by_site.get(site.pk, {}), **published)
         _checkin(row, checkin_by_site.get(site.pk))
         site_list.append(row)
-    by_group = {r["group"]: r for r in group_rows}
     group_ids = set(by_group) | set(checkin_by_group)
     group_list = []
     for group in Group.objects.filter(pk__in=group_ids).order_by("site__name", "name"):
         row = OutcomeRow(
-            group.name, group.site_id, group.pk, **_figures(by_group.get(group.pk)), **published
+            group.name, group.site_id, group.pk, **by_group.get(group.pk, {}), **published
         )
         _checkin(row, checkin_by_group.get(group.pk))
         group_list.append(row)
     return Outcomes(instrument, site_list, group_list)
-
-
-def _figures(row: dict | None) -> dict:
-    if row is None:
-        return {}
-    return {
-        "measured": row["measured"],
-        "followed": row["followed"],
-        "mean_change": row["mean_change"],
-        "reliable": row["reliable"],
-    }
 
 
 def _checkin(row: OutcomeRow, figures: dict | None) -> None:
