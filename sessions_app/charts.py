@@ -22,7 +22,7 @@ VALUE_LABELS_UP_TO = 12  # beyond this many points, values are in the table only
 class Point:
     x: float
     y: float
-    value: int
+    value: int | str  # shown above the marker and in the table
 
     @property
     def square(self) -> tuple[str, str]:

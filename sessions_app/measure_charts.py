@@ -10,6 +10,8 @@ here (templates/measures/_line_chart.html).
 from dataclasses import dataclass, field
 from datetime import date
 
+from . import charts
+from .charts import Point
 from .instruments import Instrument
 from .selectors.measures import CheckinRow, InstrumentHistory, Milestone, SessionChange, Week
 
@@ -22,33 +24,9 @@ MIN_LABEL_GAP = 64  # pixels between two date labels
 
 
 @dataclass
-class Point:
-    x: float
-    y: float
-    value: str
+class Series(charts.Series):
+    """A series whose line breaks where a value is missing (a week without answers)."""
 
-    @property
-    def square(self) -> tuple[str, str]:
-        return f"{self.x - 4:.1f}", f"{self.y - 4:.1f}"
-
-    @property
-    def triangle(self) -> str:
-        x, y = self.x, self.y
-        return f"{x:.1f},{y - 5:.1f} {x + 5:.1f},{y + 4:.1f} {x - 5:.1f},{y + 4:.1f}"
-
-    @property
-    def above(self) -> str:
-        return f"{self.y - 9:.1f}"
-
-
-@dataclass
-class Series:
-    label: str
-    marker: str  # "circle" (open), "square" (filled), "triangle" (filled)
-    dash: str
-    css: str
-    points: list[Point] = field(default_factory=list)
-    # Where a value is missing (a week without answers) the line breaks.
     breaks: set[int] = field(default_factory=set)
 
     @property
@@ -57,10 +35,6 @@ class Series:
         for i, p in enumerate(self.points):
             parts.append(f"{'M' if i == 0 or i in self.breaks else 'L'}{p.x:.1f},{p.y:.1f}")
         return " ".join(parts)
-
-    @property
-    def last(self) -> Point | None:
-        return self.points[-1] if self.points else None
 
 
 @dataclass
