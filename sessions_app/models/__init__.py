@@ -10,10 +10,28 @@ from .meetings import Attendance, PlanItem, Session, SessionChange
 from .music import Song, Theme
 from .notes import NoteAddendum, ParticipantNote, SessionNote
 from .people import Participant, Site, Therapist, User
+from .plans import (
+    Assessment,
+    Goal,
+    GoalArea,
+    Objective,
+    ObjectiveProgress,
+    ProgressReport,
+    ReportAddendum,
+    TreatmentPlan,
+)
 from .reflections import Reflection
 from .reminders import Reminder, Rsvp
 
 __all__ = [
+    "TreatmentPlan",
+    "ReportAddendum",
+    "ProgressReport",
+    "ObjectiveProgress",
+    "Objective",
+    "GoalArea",
+    "Goal",
+    "Assessment",
     "Attendance",
     "Consent",
     "Disclosure",

@@ -132,6 +132,9 @@ class PlanItem(models.Model):
     activity_type = models.CharField(max_length=20, choices=Activity.choices)
     minutes = models.PositiveSmallIntegerField()
     purpose = models.CharField(max_length=255, blank=True)
+    goal_areas = models.ManyToManyField(
+        "GoalArea", blank=True, related_name="plan_items", help_text="What this activity serves."
+    )
 
     class Meta:
         ordering = ["session", "position"]

@@ -26,7 +26,17 @@ class Song(models.Model):
     key = models.CharField(max_length=20, blank=True, help_text="e.g. G major, D minor.")
     tempo_bpm = models.PositiveSmallIntegerField("tempo (BPM)", null=True, blank=True)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.PUBLISHED)
-    themes = models.ManyToManyField(Theme, blank=True, related_name="songs")
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="songs", verbose_name="lyric themes"
+    )
+    goal_areas = models.ManyToManyField(
+        "GoalArea", blank=True, related_name="songs", help_text="What the song serves well."
+    )
+    # Some groups steer clear of lyrics that mention drinking or drugs; others choose
+    # them on purpose for lyric analysis. Either way the planner must be able to tell.
+    mentions_substance_use = models.BooleanField(
+        "lyrics mention substance use", default=False, db_default=False
+    )
     notes = models.TextField(blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL

@@ -26,6 +26,26 @@ class Site(models.Model):
     craving_alert_threshold = models.PositiveSmallIntegerField(
         default=80, db_default=80, help_text="0 to 100: a craving answer this high raises an alert."
     )
+    # Treatment planning, as each programme runs it.
+    progress_required_to_sign = models.BooleanField(
+        "progress on every objective before signing",
+        default=False,
+        db_default=False,
+        help_text="A group note is signed only once progress is recorded on every active "
+        "objective of each participant who attended.",
+    )
+    goals_shown_to_participants = models.BooleanField(
+        "participants see their goals",
+        default=True,
+        db_default=True,
+        help_text="Participants see their goals, in plain words, on their own page.",
+    )
+    progress_report_every_days = models.PositiveSmallIntegerField(
+        "progress report every (days)",
+        default=30,
+        db_default=30,
+        help_text="A progress report is due this many days after the plan or the last report.",
+    )
 
     class Meta:
         ordering = ["name"]
