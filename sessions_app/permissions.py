@@ -28,6 +28,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from .models import (
+    Assessment,
     Consent,
     EmergencyAccess,
     Enrollment,
@@ -39,6 +40,7 @@ from .models import (
     MeasureSchedule,
     Participant,
     PlanItem,
+    ProgressReport,
     RecordingSession,
     Reflection,
     Reminder,
@@ -48,6 +50,7 @@ from .models import (
     Site,
     Song,
     Take,
+    TreatmentPlan,
     User,
 )
 
@@ -329,6 +332,72 @@ def get_session_participant_for_user(
         pk__in=Participant.objects.filter(enrolled | Q(attendance__session=session)).values("pk")
     )
     return _get_or_404(request, qs, participant_id)
+
+
+# --- Treatment planning: assessment, plan, progress reports -------------------------
+#
+# The participant's therapists (through their groups) read and write all of it. A
+# therapist with open emergency access reads it. Administrators see that a plan exists,
+# its status and dates (`treatment_record_status_for`), never the clinical text: the
+# documents themselves answer them 404 like anyone else.
+
+
+def may_write_treatment_record(user: User, participant: Participant) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_therapist
+        and participants_in_care(user).filter(pk=participant.pk).exists()
+    )
+
+
+def may_read_treatment_record(user: User, participant: Participant) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_therapist
+        and participants_for(user).filter(pk=participant.pk).exists()
+    )
+
+
+def get_treatment_participant_for_user(
+    request: HttpRequest, participant_id: int, *, write: bool = False
+) -> Participant:
+    """The participant whose treatment record (assessments, plans, reports) the user
+    may read, or with `write` may write. Anyone else answers 404; an administrator's
+    refusal is an audit entry like any other."""
+    participant = get_participant_for_user(request, participant_id)
+    allowed = (may_write_treatment_record if write else may_read_treatment_record)(
+        request.user, participant
+    )
+    if not allowed:
+        raise deny(request, "treatment record", model=Participant, pk=participant.pk)
+    return participant
+
+
+def get_assessment_for_user(
+    request: HttpRequest, participant: Participant, assessment_id: int
+) -> Assessment:
+    """An assessment of a participant already fetched through
+    `get_treatment_participant_for_user`; any other answers 404."""
+    qs = Assessment.objects.filter(participant=participant).select_related("author", "signed_by")
+    return _get_or_404(request, qs, assessment_id)
+
+
+def get_plan_for_user(
+    request: HttpRequest, participant: Participant, plan_id: int
+) -> TreatmentPlan:
+    qs = TreatmentPlan.objects.filter(participant=participant).select_related(
+        "author", "signed_by"
+    )
+    return _get_or_404(request, qs, plan_id)
+
+
+def get_report_for_user(
+    request: HttpRequest, participant: Participant, report_id: int
+) -> ProgressReport:
+    qs = ProgressReport.objects.filter(participant=participant).select_related(
+        "author", "signed_by", "participant__site"
+    )
+    return _get_or_404(request, qs, report_id)
 
 
 # --- Groups and rosters ---------------------------------------------------------------

@@ -660,5 +660,14 @@ class Migration(migrations.Migration):
                 fields=("plan", "position"), name="goal_unique_position"
             ),
         ),
+        migrations.AddField(
+            model_name="reflection",
+            name="quotable",
+            field=models.BooleanField(
+                db_default=False,
+                default=False,
+                verbose_name="my therapist may quote this in my progress reports",
+            ),
+        ),
         migrations.RunPython(add_goal_areas, migrations.RunPython.noop),
     ]

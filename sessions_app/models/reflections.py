@@ -27,6 +27,10 @@ class Reflection(models.Model):
     )
     song_text = models.CharField("the song that stayed with you", max_length=200, blank=True)
     text = models.TextField("in your own words", blank=True)
+    # Progress reports quote a participant's words only where they said they may.
+    quotable = models.BooleanField(
+        "my therapist may quote this in my progress reports", default=False, db_default=False
+    )
     # Set when a therapist entered it on the participant's behalf.
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

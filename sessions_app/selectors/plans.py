@@ -1,0 +1,323 @@
+"""Reads for treatment planning: a participant's record, the objectives a note speaks
+to, reviews and reports due, and what administrators and participants may see of it.
+
+Every function is handed people already narrowed by `permissions`.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from ..models import (
+    Assessment,
+    Enrollment,
+    Goal,
+    Objective,
+    ObjectiveProgress,
+    Participant,
+    ProgressReport,
+    SessionNote,
+    TreatmentPlan,
+    User,
+)
+
+# Reviews this close are on the therapist's home.
+REVIEW_AHEAD = timedelta(days=7)
+
+
+def _current() -> Q:
+    return Q(status=TreatmentPlan.Status.SIGNED, superseded_at__isnull=True)
+
+
+def plan_with_goals(plan_id: int) -> TreatmentPlan:
+    """A plan with its goals, their areas and objectives (three queries)."""
+    return (
+        TreatmentPlan.objects.select_related("author", "signed_by", "previous")
+        .prefetch_related(
+            Prefetch(
+                "goals",
+                Goal.objects.select_related("area").prefetch_related("objectives"),
+            )
+        )
+        .get(pk=plan_id)
+    )
+
+
+@dataclass
+class TreatmentRecord:
+    assessments: list[Assessment]
+    plans: list[TreatmentPlan]  # newest version first
+    reports: list[ProgressReport]
+
+    @property
+    def current(self) -> TreatmentPlan | None:
+        return next((p for p in self.plans if p.is_current), None)
+
+    @property
+    def draft(self) -> TreatmentPlan | None:
+        return next((p for p in self.plans if not p.is_signed), None)
+
+
+def treatment_record(*, participant: Participant) -> TreatmentRecord:
+    """Everything of the participant's treatment record, as lists (three queries): the
+    documents' headings, not their goals."""
+    return TreatmentRecord(
+        assessments=list(
+            participant.assessments.select_related("author", "signed_by").order_by(
+                "-assessed_on", "-pk"
+            )
+        ),
+        plans=list(
+            participant.treatment_plans.select_related("author", "signed_by").order_by("-version")
+        ),
+        reports=list(
+            participant.progress_reports.select_related("author", "signed_by").order_by(
+                "-period_end", "-pk"
+            )
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class PlanStatus:
+    """What an administrator may know of a participant's plan: that it exists, its
+    status and its dates, never what it says."""
+
+    version: int
+    status: str
+    starts_on: date
+    review_on: date
+    signed_at: object
+    draft_open: bool
+    last_report_on: date | None
+    assessed_on: date | None
+
+    @property
+    def review_overdue(self) -> bool:
+        return self.review_on < date.today()
+
+
+def plan_status(*, participant: Participant) -> PlanStatus | None:
+    """One query reading dates and statuses only (no clinical column is selected)."""
+    last_report = (
+        ProgressReport.objects.filter(participant=OuterRef("participant"), status="signed")
+        .order_by("-period_end")
+        .values("period_end")[:1]
+    )
+    last_assessment = (
+        Assessment.objects.filter(participant=OuterRef("participant"), status="signed")
+        .order_by("-assessed_on")
+        .values("assessed_on")[:1]
+    )
+    drafts = TreatmentPlan.objects.filter(participant=OuterRef("participant"), status="draft")
+    row = (
+        TreatmentPlan.objects.filter(participant=participant)
+        .order_by(
+            # The plan in force first, else the newest.
+            "superseded_at",
+            "-version",
+        )
+        .annotate(
+            last_report_on=Subquery(last_report),
+            assessed=Subquery(last_assessment),
+            draft_id=Subquery(drafts.values("pk")[:1]),
+        )
+        .values(
+            "version",
+            "status",
+            "starts_on",
+            "review_on",
+            "signed_at",
+            "last_report_on",
+            "assessed",
+            "draft_id",
+            "superseded_at",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    return PlanStatus(
+        version=row["version"],
+        status="superseded" if row["superseded_at"] else row["status"],
+        starts_on=row["starts_on"],
+        review_on=row["review_on"],
+        signed_at=row["signed_at"],
+        draft_open=row["draft_id"] is not None and row["status"] != "draft",
+        last_report_on=row["last_report_on"],
+        assessed_on=row["assessed"],
+    )
+
+
+def active_objectives(*, participant_ids: Iterable[int]) -> dict[int, list[Objective]]:
+    """Participant id → the active objectives of their plan in force, in plan order,
+    each with its goal and area (one query)."""
+    ids = list(participant_ids)
+    by_person: dict[int, list[Objective]] = defaultdict(list)
+    if not ids:
+        return by_person
+    rows = (
+        Objective.objects.filter(
+            goal__plan__participant_id__in=ids,
+            goal__plan__status=TreatmentPlan.Status.SIGNED,
+            goal__plan__superseded_at__isnull=True,
+            outcome__in=Objective.ACTIVE_OUTCOMES,
+        )
+        .select_related("goal__area", "goal__plan")
+        .order_by("goal__position", "position")
+    )
+    for objective in rows:
+        by_person[objective.goal.plan.participant_id].append(objective)
+    return by_person
+
+
+def note_progress(*, note: SessionNote | None) -> dict[int, dict[int, ObjectiveProgress]]:
+    """Participant id → objective id → the progress the note records (one query)."""
+    by_person: dict[int, dict[int, ObjectiveProgress]] = defaultdict(dict)
+    if note is None or note.pk is None:
+        return by_person
+    for row in ObjectiveProgress.objects.filter(note=note).select_related(
+        "objective__goal__area"
+    ):
+        by_person[row.participant_id][row.objective_id] = row
+    return by_person
+
+
+@dataclass
+class ProgressLine:
+    """One objective as a note shows it for one participant: what to record, and what
+    is recorded."""
+
+    objective: Objective
+    progress: ObjectiveProgress | None
+
+
+def progress_lines(
+    *, participant_ids: Iterable[int], note: SessionNote | None, signed: bool
+) -> dict[int, list[ProgressLine]]:
+    """Participant id → their objectives for this note (two queries).
+
+    A signed note shows what it recorded, whatever the plan says today; a draft the
+    active objectives of each plan in force, with anything already recorded, and any
+    recorded objective no longer active (so that it can be seen and cleared).
+    """
+    recorded = note_progress(note=note)
+    lines: dict[int, list[ProgressLine]] = defaultdict(list)
+    if signed:
+        for pid, rows in recorded.items():
+            lines[pid] = [ProgressLine(row.objective, row) for row in rows.values()]
+        return lines
+    active = active_objectives(participant_ids=participant_ids)
+    for pid in set(active) | set(recorded):
+        mine = recorded.get(pid, {})
+        shown = [ProgressLine(o, mine.get(o.pk)) for o in active.get(pid, [])]
+        seen = {line.objective.pk for line in shown}
+        shown += [ProgressLine(row.objective, row) for oid, row in mine.items() if oid not in seen]
+        lines[pid] = shown
+    return lines
+
+
+# --- Due: plan reviews and progress reports ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Due:
+    participant: Participant
+    plan: TreatmentPlan
+    due_on: date
+
+    def overdue(self, today: date) -> bool:
+        return self.due_on < today
+
+
+@dataclass
+class DueWork:
+    reviews: list[Due]
+    reports: list[Due]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.reviews or self.reports)
+
+
+def treatment_work_due(*, user: User, today: date) -> DueWork:
+    """Plan reviews due within a week or overdue, and progress reports due, for the
+    participants now in the therapist's groups (one query).
+
+    A progress report falls due `progress_report_every_days` (the site's setting) after
+    the later of the plan's start and the last signed report's end.
+    """
+    in_care = Enrollment.objects.filter(
+        group__facilitations__therapist=user, status=Enrollment.Status.ACTIVE
+    ).values("participant")
+    last_report = (
+        ProgressReport.objects.filter(
+            participant=OuterRef("participant"), status=ProgressReport.Status.SIGNED
+        )
+        .order_by("-period_end")
+        .values("period_end")[:1]
+    )
+    plans = (
+        TreatmentPlan.objects.filter(_current(), participant__in=in_care)
+        .select_related("participant__site")
+        .annotate(last_report_on=Subquery(last_report))
+        .only(
+            "pk",
+            "version",
+            "starts_on",
+            "review_on",
+            "participant__first_name",
+            "participant__last_name",
+            "participant__preferred_name",
+            "participant__site__progress_report_every_days",
+            "participant__site__time_zone",
+            "participant__site__name",
+        )
+    )
+    horizon = today + REVIEW_AHEAD
+    reviews, reports = [], []
+    for plan in plans:
+        if plan.review_on <= horizon:
+            reviews.append(Due(plan.participant, plan, plan.review_on))
+        since = max(filter(None, (plan.starts_on, plan.last_report_on)))
+        due_on = since + timedelta(days=plan.participant.site.progress_report_every_days)
+        if due_on <= horizon:
+            reports.append(Due(plan.participant, plan, due_on))
+    reviews.sort(key=lambda d: (d.due_on, d.participant.last_name))
+    reports.sort(key=lambda d: (d.due_on, d.participant.last_name))
+    return DueWork(reviews, reports)
+
+
+def own_goals(*, participant: Participant) -> list[Goal]:
+    """The goals of the participant's plan in force that have plain words for them, for
+    their own page (one query); empty where their programme does not show them."""
+    if not participant.site.goals_shown_to_participants:
+        return []
+    return list(
+        Goal.objects.filter(
+            plan__participant=participant,
+            plan__status=TreatmentPlan.Status.SIGNED,
+            plan__superseded_at__isnull=True,
+        )
+        .exclude(plain_words="")
+        .only("pk", "plain_words", "position")
+        .order_by("position")
+    )
+
+
+def plan_versions(*, participant: Participant) -> QuerySet[TreatmentPlan]:
+    return participant.treatment_plans.order_by("-version").only(
+        "pk", "version", "status", "superseded_at", "starts_on", "review_on", "signed_at"
+    )
+
+
+def last_review_dates(participant_ids: Iterable[int]) -> dict[int, date]:
+    rows = (
+        TreatmentPlan.objects.filter(_current(), participant_id__in=list(participant_ids))
+        .values("participant_id")
+        .annotate(review=Max("review_on"))
+    )
+    return {row["participant_id"]: row["review"] for row in rows}
