@@ -130,6 +130,29 @@ def register_models() -> None:
         mask_callable="sessions_app.audit.redact",
     )
     _register(m("sessions_app", "MeasureSchedule"))
+    # Assessments and plans: administrators read the trail and never a plan's words, so
+    # it records that they changed (and their dates and statuses), not what they say.
+    _register(
+        m("sessions_app", "Assessment"),
+        mask_fields=[name for name, _, _ in m("sessions_app", "Assessment").AREAS],
+        mask_callable="sessions_app.audit.redact",
+    )
+    _register(m("sessions_app", "TreatmentPlan"))
+    _register(
+        m("sessions_app", "Goal"),
+        mask_fields=["need", "statement", "plain_words"],
+        mask_callable="sessions_app.audit.redact",
+    )
+    _register(
+        m("sessions_app", "Objective"),
+        mask_fields=["behaviour", "criterion"],
+        mask_callable="sessions_app.audit.redact",
+    )
+    _register(
+        m("sessions_app", "ObjectiveProgress"),
+        mask_fields=["level", "observation"],
+        mask_callable="sessions_app.audit.redact",
+    )
     # Who was given which sites, groups and permissions is the heart of access control.
     _register(m("sessions_app", "User"), m2m_fields={"sites", "groups", "user_permissions"})
     # The same rows through the proxy the admin's pickers use (signals name the proxy).
@@ -340,6 +363,18 @@ AUDITED_PAGES: dict[str, AuditedPage] = {
     "participant_measures": AuditedPage(VIEW, **_PARTICIPANT, about="measures"),
     "participant_measures_csv": AuditedPage(EXPORT, **_PARTICIPANT, about="measures"),
     "group_measures_chart": AuditedPage(VIEW, **_GROUP, about="outcomes"),
+    # Treatment planning: the record's page (for administrators, only its status and
+    # dates), assessments and plans.
+    "treatment_record": AuditedPage(VIEW, **_PARTICIPANT, about="treatment record"),
+    "assessment_new": AuditedPage(VIEW, **_PARTICIPANT, about="assessment form"),
+    "assessment": AuditedPage(VIEW, **_PARTICIPANT, about="assessment"),
+    "treatment_plan": AuditedPage(VIEW, **_PARTICIPANT, about="treatment plan"),
+    "treatment_plan_start": AuditedPage(
+        VIEW, **_PARTICIPANT, about="treatment plan", methods=frozenset({"POST"})
+    ),
+    "treatment_plan_discard": AuditedPage(
+        VIEW, **_PARTICIPANT, about="treatment plan", methods=frozenset({"POST"})
+    ),
     # Check-in at the door: the roster names the group's participants; the answer form
     # names one (it never shows answers).
     "kiosk": AuditedPage(VIEW, **_SESSION, about="check-in roster"),

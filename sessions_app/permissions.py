@@ -385,9 +385,7 @@ def get_assessment_for_user(
 def get_plan_for_user(
     request: HttpRequest, participant: Participant, plan_id: int
 ) -> TreatmentPlan:
-    qs = TreatmentPlan.objects.filter(participant=participant).select_related(
-        "author", "signed_by"
-    )
+    qs = TreatmentPlan.objects.filter(participant=participant).select_related("author", "signed_by")
     return _get_or_404(request, qs, plan_id)
 
 

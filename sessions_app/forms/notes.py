@@ -1,8 +1,10 @@
 """Session notes: the group note, actual times, a note per attending participant."""
 
+from dataclasses import dataclass
+
 from django import forms
 
-from ..models import SessionNote
+from ..models import ObjectiveProgress, SessionNote
 from ..selectors.meetings import SessionRecord
 from ..services.notes import NoteDraft, section_label
 from .field_views import FieldView, field_view
@@ -16,6 +18,24 @@ SECTION_HELP = {
     "assessment": "What it means: progress toward the group's goals, concerns.",
     "plan": "What comes next for the group.",
 }
+
+
+@dataclass
+class ProgressField:
+    """One objective in a participant's section of the note: its level and observation."""
+
+    objective: object
+    level: FieldView
+    observation: FieldView
+
+
+@dataclass
+class ParticipantSection:
+    note: FieldView
+    progress: list[ProgressField]
+
+
+LEVEL_CHOICES = [("", "Not recorded")] + ObjectiveProgress.Level.choices
 
 
 def _formats_of(name: str) -> str:
@@ -63,6 +83,20 @@ class NoteForm(forms.Form):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+            for pl in record.progress.get(line.participant.pk, []):
+                oid = pl.objective.pk
+                self.fields[f"prog-{oid}-level"] = forms.ChoiceField(
+                    label="Progress", choices=LEVEL_CHOICES, required=False
+                )
+                self.fields[f"prog-{oid}-obs"] = forms.CharField(
+                    label="Observation",
+                    required=False,
+                    max_length=300,
+                    widget=forms.TextInput(attrs={"maxlength": 300}),
+                )
+                if pl.progress is not None:
+                    self.initial.setdefault(f"prog-{oid}-level", pl.progress.level)
+                    self.initial.setdefault(f"prog-{oid}-obs", pl.progress.observation)
         self._set_initial()
 
     def _set_initial(self) -> None:
@@ -98,6 +132,23 @@ class NoteForm(forms.Form):
     def participant_fields(self) -> list[FieldView]:
         return [field_view(self[f"pnote-{line.participant.pk}"]) for line in self.participant_lines]
 
+    def participant_sections(self) -> list[ParticipantSection]:
+        """Each participant's note, then progress on each of their objectives."""
+        return [
+            ParticipantSection(
+                note=field_view(self[f"pnote-{line.participant.pk}"]),
+                progress=[
+                    ProgressField(
+                        pl.objective,
+                        field_view(self[f"prog-{pl.objective.pk}-level"]),
+                        field_view(self[f"prog-{pl.objective.pk}-obs"]),
+                    )
+                    for pl in self.record.progress.get(line.participant.pk, [])
+                ],
+            )
+            for line in self.participant_lines
+        ]
+
     def draft(self) -> NoteDraft:
         data = self.cleaned_data
         return NoteDraft(
@@ -108,6 +159,14 @@ class NoteForm(forms.Form):
             participant_notes={
                 line.participant.pk: data.get(f"pnote-{line.participant.pk}", "")
                 for line in self.participant_lines
+            },
+            progress={
+                pl.objective.pk: (
+                    data.get(f"prog-{pl.objective.pk}-level", ""),
+                    data.get(f"prog-{pl.objective.pk}-obs", ""),
+                )
+                for line in self.participant_lines
+                for pl in self.record.progress.get(line.participant.pk, [])
             },
         )
 

@@ -4,6 +4,7 @@ a group's roster on a day and its sessions, and a session's roster and whole rec
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
@@ -21,6 +22,7 @@ from ..models import (
     User,
 )
 from ..permissions import sessions_for
+from .plans import ProgressLine, progress_lines
 
 
 def _with_site(qs: QuerySet[Session]) -> QuerySet[Session]:
@@ -150,6 +152,24 @@ class SessionRecord:
             (line, self.participant_notes.get(line.participant.pk))
             for line in self.lines
             if line.attended or line.participant.pk in self.participant_notes
+        ]
+
+    @cached_property
+    def progress(self) -> dict[int, list[ProgressLine]]:
+        """Participant id → the objectives of their plan the note records progress on,
+        with what it records (two queries, on the pages that show them)."""
+        signed = self.note is not None and self.note.is_locked
+        people = {line.participant.pk for line, _ in self.participant_note_lines}
+        return progress_lines(participant_ids=people, note=self.note, signed=signed)
+
+    @property
+    def participant_sections(
+        self,
+    ) -> list[tuple[RosterLine, ParticipantNote | None, list[ProgressLine]]]:
+        """`participant_note_lines`, each with the progress the note records for them."""
+        return [
+            (line, pn, self.progress.get(line.participant.pk, []))
+            for line, pn in self.participant_note_lines
         ]
 
     @property

@@ -179,9 +179,7 @@ def note_progress(*, note: SessionNote | None) -> dict[int, dict[int, ObjectiveP
     by_person: dict[int, dict[int, ObjectiveProgress]] = defaultdict(dict)
     if note is None or note.pk is None:
         return by_person
-    for row in ObjectiveProgress.objects.filter(note=note).select_related(
-        "objective__goal__area"
-    ):
+    for row in ObjectiveProgress.objects.filter(note=note).select_related("objective__goal__area"):
         by_person[row.participant_id][row.objective_id] = row
     return by_person
 
@@ -321,3 +319,45 @@ def last_review_dates(participant_ids: Iterable[int]) -> dict[int, date]:
         .annotate(review=Max("review_on"))
     )
     return {row["participant_id"]: row["review"] for row in rows}
+
+
+@dataclass(frozen=True)
+class ProgressPoint:
+    day: date
+    level: str
+    label: str
+    observation: str
+    session_id: int
+
+
+def objective_history(
+    *, participant: Participant, objectives: Iterable[Objective], latest: int = 12
+) -> dict[int, list[ProgressPoint]]:
+    """Objective thread → its latest progress from signed notes, oldest first (one
+    query), whichever version of the plan each entry was recorded against."""
+    threads = {o.thread for o in objectives}
+    history: dict[int, list[ProgressPoint]] = defaultdict(list)
+    if not threads:
+        return history
+    labels = dict(ObjectiveProgress.Level.choices)
+    rows = (
+        ObjectiveProgress.objects.filter(
+            Q(objective_id__in=threads) | Q(objective__origin_id__in=threads),
+            participant=participant,
+            note__status=SessionNote.Status.SIGNED,
+        )
+        .select_related("note__session__group__site", "objective")
+        .order_by("-note__session__starts_at")
+    )
+    for row in rows:
+        thread = row.objective.thread
+        if len(history[thread]) < latest:
+            session = row.note.session
+            history[thread].append(
+                ProgressPoint(
+                    session.local_date, row.level, labels[row.level], row.observation, session.pk
+                )
+            )
+    for points in history.values():
+        points.reverse()
+    return history

@@ -11,7 +11,7 @@ While it waits, it is locked like a signed note, so the supervisor reviews what 
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from django.db import transaction
@@ -21,6 +21,7 @@ from ..audit import log_bulk_saves, snapshot
 from ..models import (
     Attendance,
     NoteAddendum,
+    ObjectiveProgress,
     Participant,
     ParticipantNote,
     Session,
@@ -29,6 +30,7 @@ from ..models import (
 )
 from ..permissions import may_cosign, may_write_clinical_note
 from ..selectors.meetings import SessionRecord, session_record
+from ..selectors.plans import active_objectives
 from ..timeutil import local_to_utc
 from .errors import ServiceError
 
@@ -52,6 +54,10 @@ class NoteDraft:
     # Participant id → that participant's note. Only attending participants (and those
     # who already have a note, so it can be cleared) may have one.
     participant_notes: Mapping[int, str]
+    # Objective id → (level, observation) of progress on it; a blank level clears it.
+    # Only the active objectives of those who may have a participant note (or progress
+    # already recorded, so it can be cleared).
+    progress: Mapping[int, tuple[str, str]] = field(default_factory=dict)
 
 
 def section_label(name: str) -> str:
@@ -140,6 +146,7 @@ def note_save_draft(*, session: Session, author: User, draft: NoteDraft) -> Sess
         session=session, actual_start=draft.actual_start, actual_end=draft.actual_end
     )
     _save_participant_notes(note, draft.participant_notes, author=author)
+    _save_progress(note, draft.progress, author=author)
     return note
 
 
@@ -188,6 +195,75 @@ def _save_participant_notes(
     )
 
 
+def _save_progress(
+    note: SessionNote, entries: Mapping[int, tuple[str, str]], *, author: User | None = None
+) -> None:
+    """Write progress on objectives: on the active objectives of those who attended, or
+    on any objective the note already records (to change or clear it)."""
+    if not entries:
+        return
+    existing = {row.objective_id: row for row in ObjectiveProgress.objects.filter(note=note)}
+    allowed = note_participants_allowed(session=note.session, note=note)
+    owner = {
+        o.pk: pid
+        for pid, objectives in active_objectives(participant_ids=allowed).items()
+        for o in objectives
+    } | {oid: row.participant_id for oid, row in existing.items()}
+    if set(entries) - set(owner):
+        raise ServiceError(
+            "Progress is recorded only on the active objectives of participants who "
+            "attended. Reload the note: the plan may have changed."
+        )
+    levels = set(ObjectiveProgress.Level.values)
+    to_create, to_update, before, to_delete = [], [], [], []
+    for oid, (level, observation) in entries.items():
+        observation = observation.strip()
+        if level and level not in levels:
+            raise ServiceError("Choose a level of progress from the list.")
+        if observation and not level:
+            raise ServiceError("An observation goes with a level of progress: choose one.")
+        row = existing.get(oid)
+        if not level:
+            if row is not None:
+                to_delete.append(row)
+        elif row is None:
+            to_create.append(
+                ObjectiveProgress(
+                    note=note,
+                    participant_id=owner[oid],
+                    objective_id=oid,
+                    level=level,
+                    observation=observation,
+                )
+            )
+        elif (row.level, row.observation) != (level, observation):
+            before.append(snapshot(row))
+            row.level, row.observation = level, observation
+            to_update.append(row)
+    for row in to_delete:
+        row.delete()  # one at a time: auditlog records each deletion
+    ObjectiveProgress.objects.bulk_create(to_create)
+    ObjectiveProgress.objects.bulk_update(to_update, ["level", "observation"])
+    log_bulk_saves(
+        created=to_create, updated=list(zip(before, to_update, strict=True)), actor=author
+    )
+
+
+def note_progress_missing(*, record: SessionRecord) -> list[str]:
+    """Who attended and has active objectives with no progress recorded, one line."""
+    short = []
+    for line, _ in record.participant_note_lines:
+        if not line.attended:
+            continue
+        lines = record.progress.get(line.participant.pk, [])
+        open_ = [pl for pl in lines if pl.progress is None and pl.objective.is_active]
+        if open_:
+            short.append(f"{line.participant.short_name} ({len(open_)} of {len(lines)})")
+    if not short:
+        return []
+    return [f"Progress on objectives not recorded for: {', '.join(short)}."]
+
+
 def note_missing_for_signing(
     *, session: Session, record: SessionRecord | None = None, now: datetime | None = None
 ) -> list[str]:
@@ -228,6 +304,8 @@ def note_missing_for_signing(
         ]
         if empty:
             missing.append(f"Group note sections not filled: {', '.join(empty)}.")
+        if session.group.site.progress_required_to_sign:
+            missing += note_progress_missing(record=record)
     return missing
 
 

@@ -80,9 +80,7 @@ def assessment_missing_for_signing(assessment: Assessment) -> list[str]:
 
 
 @transaction.atomic
-def assessment_sign(
-    *, assessment: Assessment, by: User, now: datetime | None = None
-) -> Assessment:
+def assessment_sign(*, assessment: Assessment, by: User, now: datetime | None = None) -> Assessment:
     _lock_participant(assessment.participant)
     _check_writer(by, assessment.participant)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -221,9 +219,9 @@ def _carried_origins(plan: TreatmentPlan) -> dict[int, int]:
     of the version it revises."""
     if plan.previous_id is None:
         return {}
-    return {
-        o.pk: o.thread for o in Objective.objects.filter(goal__plan_id=plan.previous_id)
-    } | {o.pk: o.thread for o in Objective.objects.filter(goal__plan=plan, origin__isnull=False)}
+    return {o.pk: o.thread for o in Objective.objects.filter(goal__plan_id=plan.previous_id)} | {
+        o.pk: o.thread for o in Objective.objects.filter(goal__plan=plan, origin__isnull=False)
+    }
 
 
 @transaction.atomic
@@ -248,7 +246,7 @@ def plan_save(*, plan: TreatmentPlan, by: User, draft: PlanDraft) -> TreatmentPl
             if objective.outcome and (
                 objective.outcome not in outcomes or objective.carried_from is None
             ):
-                raise ServiceError("Only an objective carried from the last version has an outcome.")
+                raise ServiceError("Only a carried objective has an outcome at review.")
 
     plan.starts_on, plan.review_on = draft.starts_on, draft.review_on
     plan.methods = [m for m in TreatmentPlan.Method.values if m in draft.methods]

@@ -13,6 +13,7 @@ from ..selectors import access as access_selectors
 from ..selectors import day as day_selectors
 from ..selectors import groups as groups_selectors
 from ..selectors import meetings as meetings_selectors
+from ..selectors import plans as plans_selectors
 
 # An administrator of a whole network has a hundred sessions on a weekday: the home
 # page lists the first ones and counts the rest per site.
@@ -63,6 +64,8 @@ def _home(request: HttpRequest) -> HttpResponse:
                 today=timezone.localdate(now),
             ),
             "emergencies": access_selectors.therapist_emergencies(user=user, now=now),
+            "due": plans_selectors.treatment_work_due(user=user, today=timezone.localdate(now)),
+            "today_date": timezone.localdate(now),
         }
         return render(request, "home/therapist.html", ctx)
     # --- Lullaby projects: a teaching artist's home is the board of their projects. ---

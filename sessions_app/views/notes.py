@@ -71,8 +71,16 @@ def _note_page(
         "addendum_form": addendum_form if may_write and signed else None,
         "send_back_form": (send_back_form or SendBackForm()) if reviewer else None,
         "missing": _missing(session, record, form_shown=editable) if not locked else [],
+        "advice": _advice(session, record) if not locked else [],
     }
     return render(request, "notes/edit.html", ctx)
+
+
+def _advice(session: Session, record: SessionRecord) -> list[str]:
+    """Progress not recorded, where the site does not require it before signing."""
+    if session.group.site.progress_required_to_sign:
+        return []
+    return note_services.note_progress_missing(record=record)
 
 
 SCHEDULE_TIMES = (
@@ -160,6 +168,7 @@ def note_sign(request: HttpRequest, session_id: int) -> HttpResponse:
         "may_write": may_write_clinical_note(request.user, session.group),
         # What the signing refused for, beyond the checklist (it may have changed since).
         "missing": missing + [e for e in errors if e not in missing],
+        "advice": [] if signed else _advice(session, record),
     }
     return render(request, "notes/sign.html", ctx)
 
@@ -224,7 +233,9 @@ def note_print(request: HttpRequest, session_id: int) -> HttpResponse:
         "lines": record.lines,
         "status_counts": record.status_counts,
         "participant_notes": [
-            (ln, pn) for ln, pn in record.participant_note_lines if pn and pn.text
+            (ln, pn, progress)
+            for ln, pn, progress in record.participant_sections
+            if (pn and pn.text) or progress
         ],
         "addenda": record.addenda,
         "copy_for": None,
@@ -253,6 +264,8 @@ def note_print_participant(
         RosterLine(participant, None, on_roster=False),
     )
     own_note = record.participant_notes.get(participant.pk)
+    # Their own objectives only: the record's other sections are never handed over.
+    own_progress = record.progress.get(participant.pk, [])
     ctx = {
         "session": session,
         "plan": record.plan,
@@ -261,7 +274,9 @@ def note_print_participant(
         "note": record.note,
         "lines": [line],
         "status_counts": None,
-        "participant_notes": [(line, own_note)] if own_note and own_note.text else [],
+        "participant_notes": [(line, own_note, own_progress)]
+        if (own_note and own_note.text) or own_progress
+        else [],
         "addenda": [],
         "addenda_left_out": len(record.addenda),
         "copy_for": participant,

@@ -35,6 +35,7 @@ from ..permissions import (
 )
 from ..selectors import answering
 from ..selectors import participants as selectors_participants
+from ..selectors import plans as selectors_plans
 from ..selectors.participants import ParticipantPage
 from ..services import calendar_feeds as feed_services
 from ..services import measures as measure_services
@@ -249,6 +250,7 @@ def participant_home(request: HttpRequest, participant: Participant) -> HttpResp
         "calendar_subscribe_url": "webcal://" + calendar_url.split("://", 1)[-1],
         "by_link": not request.user.is_authenticated,
         "questions": answering.questions_for(participant, timezone.now()),
+        "goals": selectors_plans.own_goals(participant=participant),
     }
     return render(request, "participant/home.html", ctx)
 
