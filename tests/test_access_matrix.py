@@ -8,6 +8,7 @@ names a kind of object this file does not know yet, the test fails and says so.
 """
 
 from collections.abc import Callable, Iterator
+from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -123,6 +124,15 @@ AUDIENCE_OVERRIDES |= {
     "participant_measures_csv": {"therapist", "co_therapist"},
 }
 # --- end measures
+# --- Treatment planning: the participant's therapists read and write assessments and
+# plans; the site's administrator sees the record's page (status and dates only), and
+# every document answers them 404.
+THERAPISTS = {"therapist", "co_therapist"}
+AUDIENCE_BY_IDS |= {
+    ("participant_id", "assessment_id"): THERAPISTS,
+    ("participant_id", "plan_id"): THERAPISTS,
+}
+AUDIENCE_OVERRIDES |= {"assessment_new": THERAPISTS, "treatment_plan_start": THERAPISTS}
 
 # Namespaces protected as a whole by something else: the Django admin requires
 # is_staff, which only administrators have (tested in test_it_keeps_the_admin_to_staff).
@@ -154,7 +164,30 @@ def _object_ids(request) -> dict[str, Callable[[], int]]:
         "alert_id": lambda: _escalated_alert(request).pk,
         # Measures: an open questionnaire request of `participant`.
         "request_id": lambda: _measure_request(request).pk,
+        # Treatment planning: a draft assessment and a draft plan of `participant`.
+        "assessment_id": lambda: _assessment(request).pk,
+        "plan_id": lambda: _plan(request).pk,
     }
+
+
+def _assessment(request):
+    from sessions_app.services.plans import assessment_save
+
+    return assessment_save(
+        participant=request.getfixturevalue("participant"),
+        by=request.getfixturevalue("therapist"),
+        assessed_on=date.today(),
+        texts={"summary": "Connection through song."},
+    )
+
+
+def _plan(request):
+    from sessions_app.services.plans import plan_start
+
+    return plan_start(
+        participant=request.getfixturevalue("participant"),
+        by=request.getfixturevalue("therapist"),
+    )
 
 
 def _measure_schedule(request):

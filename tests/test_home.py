@@ -124,9 +124,10 @@ def test_it_renders_the_therapist_home_in_bounded_queries(
         _future_sessions(g, 2)
         f.EnrollmentFactory(group=g)
     client.force_login(therapist)
-    # 6, 6 for the to-do list, 2 for emergency access held or to their people, and 1
-    # for the safety alerts that need follow-up today.
-    with django_assert_max_num_queries(15):
+    # 6, 6 for the to-do list, 2 for emergency access held or to their people, 1 for
+    # the safety alerts that need follow-up today, and 1 for plan reviews and progress
+    # reports due.
+    with django_assert_max_num_queries(16):
         assert client.get(reverse("home")).status_code == 200
 
 
@@ -184,8 +185,8 @@ def test_it_renders_the_participant_home_in_bounded_queries(
     # Login (2), their record (1), enrollments, sessions with their answers (RSVPs),
     # sessions to reflect on, their reflections and their lullaby project (5), the trend
     # of their own answers (1), and "Questions for you": the sessions at hand, their
-    # enrolments, open requests (3).
-    with django_assert_max_num_queries(8 + 1 + 3):
+    # enrolments, open requests (3), and their goals in plain words (1).
+    with django_assert_max_num_queries(8 + 1 + 3 + 1):
         assert client.get(reverse("participant_home")).status_code == 200
 
 

@@ -626,7 +626,9 @@ def test_it_renders_the_note_pages_in_bounded_queries(
         reverse("note_print", args=[held.pk]),
         reverse("note_print_participant", args=[held.pk, participant.pk]),
     ):
-        with django_assert_max_num_queries(12):
+        # 14: twelve, and two for treatment plans (the active objectives of those who
+        # attended, and the progress the note records on them).
+        with django_assert_max_num_queries(14):
             assert client.get(url).status_code == 200
     # 28: the audit trail reads the note as it was, and writes an entry for it
     # and one INSERT for its participant notes.
@@ -635,5 +637,6 @@ def test_it_renders_the_note_pages_in_bounded_queries(
         assert response.status_code == 302
     note_services.note_sign(session=held, by=therapist)
     note_services.note_addendum_add(session=held, author=therapist, text="Later.")
-    with django_assert_max_num_queries(12):
+    # 13: a signed note reads the progress it recorded, not the plans.
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("note_edit", args=[held.pk])).status_code == 200

@@ -574,7 +574,7 @@ def test_it_answers_every_session_in_bounded_queries(
     url = reverse("participant_home")
     client.get(url)  # warms per-process caches
     # 8, plus 1 for the trend of their own answers, and "Questions for you": the
-    # sessions at hand, their enrolments, open requests.
-    with django_assert_max_num_queries(8 + 1 + 3):
+    # sessions at hand, their enrolments, open requests; and their goals in plain words.
+    with django_assert_max_num_queries(8 + 1 + 3 + 1):
         body = client.get(url).content.decode()
     assert body.count('name="answer" value="confirmed"') == count

@@ -178,7 +178,7 @@ def test_it_counts_the_day_in_bounded_queries(
         note_services.note_sign(session=review, by=intern)  # to co-sign
     client.force_login(therapist)
     # 6 for the session and the page, 6 for the to-do list, 2 for emergency access, 1 for
-    # the safety alerts that need follow-up today.
-    with django_assert_max_num_queries(15):
+    # the safety alerts that need follow-up today, 1 for plan reviews and reports due.
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("home"))
     assert len(response.context["todo"].to_cosign.items) == min(size, 8)

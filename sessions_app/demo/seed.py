@@ -33,7 +33,7 @@ from sessions_app.models import (
     User,
 )
 
-from . import cast, lullaby, measures
+from . import cast, lullaby, measures, plans
 from .songs import SONGS, THEMES
 
 WEEKS_BACK = 8
@@ -157,6 +157,7 @@ def demo_seed(*, now: datetime | None = None) -> DemoSummary:
     _seed_access(sites, therapists, participants, now=now)
     _seed_day(therapists, participants, now=now)
     _seed_signed_notes(now=now)
+    plans.seed_plans(therapists=therapists, participants=participants, now=now)
     return _summary()
 
 

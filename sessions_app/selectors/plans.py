@@ -321,6 +321,17 @@ def last_review_dates(participant_ids: Iterable[int]) -> dict[int, date]:
     return {row["participant_id"]: row["review"] for row in rows}
 
 
+# Bootstrap's badge for each level: from "not addressed" (outlined) to "met" (green);
+# the level's word is always written in it, so colour is never the only cue.
+LEVEL_BADGES = {
+    "not_addressed": "text-bg-light border",
+    "minimal": "text-bg-secondary",
+    "moderate": "text-bg-info",
+    "significant": "text-bg-primary",
+    "met": "text-bg-success",
+}
+
+
 @dataclass(frozen=True)
 class ProgressPoint:
     day: date
@@ -328,6 +339,10 @@ class ProgressPoint:
     label: str
     observation: str
     session_id: int
+
+    @property
+    def badge(self) -> str:
+        return LEVEL_BADGES[self.level]
 
 
 def objective_history(
