@@ -16,6 +16,8 @@ urlpatterns = [
     path("sessions/", include("sessions_app.urls.kiosk")),  # check-in at the door
     path("songs/", include("sessions_app.urls.music")),
     path("participants/", include("sessions_app.urls.participants")),
+    # Progress reports and discharge summaries.
+    path("participants/", include("sessions_app.urls.progress_reports")),
     path("lullaby/", include("sessions_app.urls.lullaby")),  # lullaby projects, recording logs
     # Participants' own pages and signed links; reflections; calendar feeds.
     path("", include("sessions_app.urls.participant_pages")),
