@@ -123,6 +123,10 @@ AUDIENCE_OVERRIDES |= {
     "participant_measures_csv": {"therapist", "co_therapist"},
 }
 # --- end measures
+# --- Progress reports and discharge summaries: the participant's therapists only; an
+# administrator learns that one exists elsewhere, never what it says.
+AUDIENCE_BY_IDS[("participant_id", "report_id")] = FACILITATORS
+AUDIENCE_OVERRIDES["progress_report_new"] = FACILITATORS
 
 # Namespaces protected as a whole by something else: the Django admin requires
 # is_staff, which only administrators have (tested in test_it_keeps_the_admin_to_staff).
@@ -154,7 +158,25 @@ def _object_ids(request) -> dict[str, Callable[[], int]]:
         "alert_id": lambda: _escalated_alert(request).pk,
         # Measures: an open questionnaire request of `participant`.
         "request_id": lambda: _measure_request(request).pk,
+        # A signed report (a draft would be discarded by the first who may).
+        "report_id": lambda: _progress_report(request).pk,
     }
+
+
+def _progress_report(request):
+    from django.utils import timezone
+
+    from tests.factories import ProgressReportFactory
+
+    therapist = request.getfixturevalue("therapist")
+    return ProgressReportFactory(
+        participant=request.getfixturevalue("participant"),
+        author=therapist,
+        recommendations="Continue weekly.",
+        status="signed",
+        signed_by=therapist,
+        signed_at=timezone.now(),
+    )
 
 
 def _measure_schedule(request):
