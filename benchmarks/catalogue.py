@@ -60,6 +60,8 @@ NOT_PAGES = {
     "kiosk_answer": "opens only in kiosk mode, which a POST starts on a session of the day",
     "kiosk_exit": "opens only in kiosk mode, which a POST starts on a session of the day",
     "plan_reorder": "POST only",
+    "progress_report_addendum": "POST only",
+    "progress_report_discard": "POST only",
     "favicon": "a redirect to a static file",
     "mfa_verify": "the second step, asked only of staff who set one up; the benchmark's "
     "staff have none (STAFF_MFA_REQUIRED=0)",
@@ -101,6 +103,8 @@ class Picks:
     owner: object | None  # the participant of the artist's project, who follows a link
     draft: object | None  # the newest lyric draft of the artist's projects
     recording: object | None  # the artist's recording session with the most takes
+    # The member's latest progress report (`ensure_progress_report` drafts one if none).
+    report: object | None = None
 
 
 def pick() -> Picks:
@@ -218,6 +222,26 @@ def ensure_feed_tokens(picks: Picks) -> None:
             obj.save(update_fields=["calendar_token"])
 
 
+def ensure_progress_report(picks: Picks) -> None:
+    """The report pages open on the member's latest progress report; draft one from
+    their record when the data set has none (the benchmark's database is its own)."""
+    from sessions_app.models import ProgressReport
+    from sessions_app.services.progress_reports import report_draft
+
+    picks.report = (
+        ProgressReport.objects.filter(participant=picks.member).order_by("-period_end").first()
+    )
+    if picks.report is None:
+        today = timezone.now().astimezone(picks.member.site.tz).date()
+        picks.report = report_draft(
+            participant=picks.member,
+            by=picks.therapist,
+            kind=ProgressReport.Kind.PROGRESS,
+            period_start=today - timedelta(days=89),
+            period_end=today,
+        )
+
+
 def pages(picks: Picks, *, today: date) -> list[Page]:
     """Every measured page, role by role."""
     return [
@@ -263,6 +287,7 @@ def _therapist_pages(p: Picks) -> list[Page]:
         _page("participant_chart", t, p.member.pk),
         _page("participant_measures", t, p.member.pk),
         _page("participant_measures_csv", t, p.member.pk),
+        _page("progress_report_new", t, p.member.pk),
         _page("group_measures_chart", t, g),
         _page("song_list", t, everyday=True),
         _page("song_list", t, label="song_list (search)", query={"q": "love"}),
@@ -285,6 +310,12 @@ def _therapist_pages(p: Picks) -> list[Page]:
         _page("emergency_access_find", t, query={"q": "an"}),
         _page("emergency_access_open", t, _break_glass_candidate(p)),
     ]
+    if p.report is not None:
+        rows += [
+            _page("progress_report", t, p.member.pk, p.report.pk),
+            _page("progress_report_sign", t, p.member.pk, p.report.pk),
+            _page("progress_report_print", t, p.member.pk, p.report.pk),
+        ]
     if p.upcoming is not None:
         rows += [
             _page("session_move", t, p.upcoming.pk),

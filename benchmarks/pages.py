@@ -159,6 +159,7 @@ def measure_pages(args: argparse.Namespace, env: dict, tmp: Path) -> tuple[list[
 
     picks = catalogue.pick()
     catalogue.ensure_feed_tokens(picks)
+    catalogue.ensure_progress_report(picks)
     pages = catalogue.pages(picks, today=timezone.localdate())
     chosen = [p for p in pages if _wanted(args, p.label)]
     _print_coverage(pages)

@@ -153,6 +153,25 @@ def register_models() -> None:
         mask_fields=["level", "observation"],
         mask_callable="sessions_app.audit.redact",
     )
+    # Progress reports and discharge summaries: administrators know one exists, its
+    # status and dates, never what it says (see permissions, treatment planning).
+    _register(
+        m("sessions_app", "ProgressReport"),
+        mask_fields=[
+            "attendance",
+            "progress",
+            "measures",
+            "own_words",
+            "recommendations",
+            "discharge_reason",
+        ],
+        mask_callable="sessions_app.audit.redact",
+    )
+    _register(
+        m("sessions_app", "ReportAddendum"),
+        mask_fields=["text"],
+        mask_callable="sessions_app.audit.redact",
+    )
     # Who was given which sites, groups and permissions is the heart of access control.
     _register(m("sessions_app", "User"), m2m_fields={"sites", "groups", "user_permissions"})
     # The same rows through the proxy the admin's pickers use (signals name the proxy).
@@ -282,6 +301,9 @@ _NOTE = {**_SESSION, "about": "note"}
 _PARTICIPANT = {"model": "sessions_app.Participant", "kwarg": "participant_id"}
 _PROJECT = {"model": "sessions_app.LullabyProject", "kwarg": "project_id"}
 _GROUP = {"model": "sessions_app.Group", "kwarg": "group_id"}
+_REPORT = {**_PARTICIPANT, "about": "progress report"}
+# A page that shows the report again when its form is refused.
+_GET_POST = frozenset({"GET", "HEAD", "POST"})
 
 AUDITED_PAGES: dict[str, AuditedPage] = {
     # Clinical records as staff see them.
@@ -379,6 +401,13 @@ AUDITED_PAGES: dict[str, AuditedPage] = {
     # names one (it never shows answers).
     "kiosk": AuditedPage(VIEW, **_SESSION, about="check-in roster"),
     "kiosk_answer": AuditedPage(VIEW, **_PARTICIPANT, about="check-in"),
+    # Progress reports and discharge summaries (the report's id is in the entry's "also").
+    "progress_report_new": AuditedPage(VIEW, **_REPORT),
+    "progress_report": AuditedPage(VIEW, **_REPORT, methods=_GET_POST),
+    "progress_report_sign": AuditedPage(VIEW, **_REPORT, methods=_GET_POST),
+    "progress_report_print": AuditedPage(PRINT, **_REPORT),
+    "progress_report_addendum": AuditedPage(VIEW, **_REPORT, methods=frozenset({"POST"})),
+    "progress_report_discard": AuditedPage(VIEW, **_REPORT, methods=frozenset({"POST"})),
 }
 
 # Pages that show no participant's name and no clinical data, each with the reason. A
@@ -673,6 +702,7 @@ ABOUT_KINDS: dict[str, str] = {
     "reflection": "sessions_app.Reflection",
     "enrolment": "sessions_app.Enrollment",
     "discharge": "sessions_app.Enrollment",
+    "progress report": "sessions_app.ProgressReport",
 }
 
 

@@ -9,21 +9,29 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from sessions_app.models import (
+    Assessment,
     Attendance,
     EmergencyAccess,
     Enrollment,
     Facilitation,
+    Goal,
+    GoalArea,
     Group,
     LullabyProject,
     LyricDraft,
+    Objective,
+    ObjectiveProgress,
     Participant,
     PlanItem,
+    ProgressReport,
     ProjectConsent,
     RecordingSession,
     Session,
+    SessionNote,
     Site,
     Song,
     Take,
+    TreatmentPlan,
     User,
 )
 
@@ -303,3 +311,109 @@ class EmergencyAccessFactory(DjangoModelFactory):
     reason = "In crisis at the door; her therapist is on leave this week."
     started_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyAttribute(lambda a: a.started_at + timedelta(hours=24))
+
+
+# --- Session notes and treatment planning ----------------------------------------
+
+
+class SessionNoteFactory(DjangoModelFactory):
+    """A signed group note (pass status="draft", signed_by=None, signed_at=None for a
+    draft); give `session` and `author` from the cast."""
+
+    class Meta:
+        model = SessionNote
+
+    session = factory.SubFactory(SessionFactory)
+    author = factory.SubFactory(TherapistFactory)
+    subjective = "The group chose the songs."
+    objective = "Everyone played."
+    assessment = "Engaged."
+    plan = "Continue."
+    status = SessionNote.Status.SIGNED
+    signed_by = factory.SelfAttribute("author")
+    signed_at = factory.LazyFunction(timezone.now)
+
+
+def goal_area(name: str = "Social connection") -> GoalArea:
+    # Transactional tests flush the migration's rows: never rely on them.
+    return GoalArea.objects.get_or_create(name=name)[0]
+
+
+class AssessmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Assessment
+
+    participant = factory.SubFactory(ParticipantFactory)
+    author = factory.SubFactory(TherapistFactory)
+    assessed_on = factory.LazyFunction(lambda: date.today() - timedelta(days=60))
+    music_background = "Sang in a church choir as a teenager; loves 70s soul."
+    summary = "Music therapy to rebuild connection and coping with craving."
+
+
+class TreatmentPlanFactory(DjangoModelFactory):
+    """A signed plan in force (version 1); give `participant` and `author`."""
+
+    class Meta:
+        model = TreatmentPlan
+
+    participant = factory.SubFactory(ParticipantFactory)
+    author = factory.SubFactory(TherapistFactory)
+    version = 1
+    starts_on = factory.LazyFunction(lambda: date.today() - timedelta(days=60))
+    review_on = factory.LazyAttribute(lambda p: p.starts_on + timedelta(days=90))
+    methods = factory.LazyFunction(lambda: [TreatmentPlan.Method.RECREATIVE])
+    status = TreatmentPlan.Status.SIGNED
+    signed_by = factory.SelfAttribute("author")
+    signed_at = factory.LazyFunction(timezone.now)
+
+
+class GoalFactory(DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    plan = factory.SubFactory(TreatmentPlanFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    need = "Isolated since leaving residential care."
+    area = factory.LazyFunction(goal_area)
+    statement = "Feel part of the group."
+    plain_words = "Feel less alone"
+
+
+class ObjectiveFactory(DjangoModelFactory):
+    class Meta:
+        model = Objective
+
+    goal = factory.SubFactory(GoalFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    behaviour = "sing one verse alone"
+    criterion = "in 3 of 4 sessions"
+    target_on = factory.LazyFunction(lambda: date.today() + timedelta(days=60))
+
+
+class ObjectiveProgressFactory(DjangoModelFactory):
+    """Progress on `objective` in `note`; the participant is the objective's."""
+
+    class Meta:
+        model = ObjectiveProgress
+
+    note = factory.SubFactory(SessionNoteFactory)
+    objective = factory.SubFactory(ObjectiveFactory)
+    participant = factory.LazyAttribute(lambda p: p.objective.goal.plan.participant)
+    level = ObjectiveProgress.Level.MODERATE
+    observation = ""
+
+
+class ProgressReportFactory(DjangoModelFactory):
+    """A draft progress report over the last 30 days; give `participant` and `author`."""
+
+    class Meta:
+        model = ProgressReport
+
+    participant = factory.SubFactory(ParticipantFactory)
+    author = factory.SubFactory(TherapistFactory)
+    kind = ProgressReport.Kind.PROGRESS
+    period_end = factory.LazyFunction(date.today)
+    period_start = factory.LazyAttribute(lambda r: r.period_end - timedelta(days=29))
+    attendance = "Attended 4 of 4 sessions (100%)."
+    progress = "• Will sing one verse alone in 3 of 4 sessions — moderate (3 Nov)."
+    recommendations = ""

@@ -127,12 +127,15 @@ AUDIENCE_OVERRIDES |= {
 # --- Treatment planning: the participant's therapists read and write assessments and
 # plans; the site's administrator sees the record's page (status and dates only), and
 # every document answers them 404.
-THERAPISTS = {"therapist", "co_therapist"}
 AUDIENCE_BY_IDS |= {
-    ("participant_id", "assessment_id"): THERAPISTS,
-    ("participant_id", "plan_id"): THERAPISTS,
+    ("participant_id", "assessment_id"): FACILITATORS,
+    ("participant_id", "plan_id"): FACILITATORS,
 }
-AUDIENCE_OVERRIDES |= {"assessment_new": THERAPISTS, "treatment_plan_start": THERAPISTS}
+AUDIENCE_OVERRIDES |= {"assessment_new": FACILITATORS, "treatment_plan_start": FACILITATORS}
+# --- Progress reports and discharge summaries: the participant's therapists only; an
+# administrator learns that one exists elsewhere, never what it says.
+AUDIENCE_BY_IDS[("participant_id", "report_id")] = FACILITATORS
+AUDIENCE_OVERRIDES["progress_report_new"] = FACILITATORS
 
 # Namespaces protected as a whole by something else: the Django admin requires
 # is_staff, which only administrators have (tested in test_it_keeps_the_admin_to_staff).
@@ -167,6 +170,8 @@ def _object_ids(request) -> dict[str, Callable[[], int]]:
         # Treatment planning: a draft assessment and a draft plan of `participant`.
         "assessment_id": lambda: _assessment(request).pk,
         "plan_id": lambda: _plan(request).pk,
+        # A signed report (a draft would be discarded by the first who may).
+        "report_id": lambda: _progress_report(request).pk,
     }
 
 
@@ -187,6 +192,22 @@ def _plan(request):
     return plan_start(
         participant=request.getfixturevalue("participant"),
         by=request.getfixturevalue("therapist"),
+    )
+
+
+def _progress_report(request):
+    from django.utils import timezone
+
+    from tests.factories import ProgressReportFactory
+
+    therapist = request.getfixturevalue("therapist")
+    return ProgressReportFactory(
+        participant=request.getfixturevalue("participant"),
+        author=therapist,
+        recommendations="Continue weekly.",
+        status="signed",
+        signed_by=therapist,
+        signed_at=timezone.now(),
     )
 
 

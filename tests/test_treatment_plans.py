@@ -13,7 +13,6 @@ from sessions_app.audit import REDACTED
 from sessions_app.models import Assessment, GoalArea, Objective, TreatmentPlan
 from sessions_app.services import plans as plan_services
 from sessions_app.services.plans import GoalDraft, ObjectiveDraft, PlanDraft
-from tests import factories as f
 
 TODAY = timezone.localdate
 

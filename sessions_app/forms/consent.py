@@ -47,6 +47,11 @@ class ExportForm(forms.Form):
         required=False,
         label="Include the participant’s questionnaire scores (dates, names, scores, bands)",
     )
+    include_reports = forms.BooleanField(
+        required=False,
+        label="Include the signed progress reports and discharge summaries (with their "
+        "addenda) whose period falls within the dates below",
+    )
     start = BoundedDateField(required=False, label="Sessions from", widget=DATE)
     end = BoundedDateField(required=False, label="Sessions to", widget=DATE)
     confirm = forms.BooleanField(

@@ -23,6 +23,7 @@ from ..models import (
     MeasureResponse,
     Participant,
     ParticipantNote,
+    ProgressReport,
     Session,
     SessionNote,
     User,
@@ -170,6 +171,9 @@ class RecordsExport:
     # band, as `MeasureLine`.
     measures: list["MeasureLine"] = field(default_factory=list)
     include_measures: bool = False
+    # Signed progress reports and discharge summaries, with their addenda.
+    reports: list[ProgressReport] = field(default_factory=list)
+    include_reports: bool = False
     start: date | None = None
     end: date | None = None
     notice: str = NOTICE
@@ -191,12 +195,14 @@ def participant_records_export(
     sessions: QuerySet[Session],
     include_notes: bool = False,
     include_measures: bool = False,
+    include_reports: bool = False,
     start: date | None = None,
     end: date | None = None,
     now: datetime | None = None,
 ) -> RecordsExport:
     """Disclose the participant's attendance (and, if asked, their signed participant
-    notes) to `recipient`, under a valid consent naming them.
+    notes, questionnaire scores, signed progress reports and discharge summaries) to
+    `recipient`, under a valid consent naming them.
 
     `sessions` is what the person exporting may see; nothing else is disclosed.
     Refused, with what to do about it, when no consent to `recipient` is valid today.
@@ -263,6 +269,7 @@ def participant_records_export(
     )
 
     measures = _measure_lines(participant, start=start, end=end) if include_measures else []
+    reports = _reports(participant, start=start, end=end) if include_reports else []
 
     span = f"{start or 'the first session'} to {end or today}" if start or end else f"up to {today}"
     what = f"Attendance and session dates, {span} ({len(attendance)} sessions)"
@@ -270,6 +277,8 @@ def participant_records_export(
         what += f"; signed participant notes ({len(notes_list)})"
     if include_measures:
         what += f"; questionnaire scores ({len(measures)})"
+    if include_reports:
+        what += f"; signed progress reports and discharge summaries ({len(reports)})"
     disclosure = Disclosure.objects.create(
         participant=participant, consent=consent, disclosed_by=by, what=what[:255]
     )
@@ -282,6 +291,8 @@ def participant_records_export(
         include_notes=include_notes,
         measures=measures,
         include_measures=include_measures,
+        reports=reports,
+        include_reports=include_reports,
         start=start,
         end=end,
     )
@@ -314,3 +325,23 @@ def _measure_lines(
             )
         )
     return lines
+
+
+def _reports(
+    participant: Participant, *, start: date | None, end: date | None
+) -> list[ProgressReport]:
+    """The participant's signed reports whose whole period lies within the export's
+    dates (one that reaches outside them would disclose more than asked), oldest
+    first, with their addenda (two queries)."""
+    rows = ProgressReport.objects.filter(
+        participant=participant, status=ProgressReport.Status.SIGNED
+    )
+    if start:
+        rows = rows.filter(period_start__gte=start)
+    if end:
+        rows = rows.filter(period_end__lte=end)
+    return list(
+        rows.select_related("signed_by", "plan")
+        .prefetch_related("addenda__author")
+        .order_by("period_end", "pk")
+    )

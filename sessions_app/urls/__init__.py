@@ -17,6 +17,8 @@ urlpatterns = [
     path("songs/", include("sessions_app.urls.music")),
     path("participants/", include("sessions_app.urls.participants")),
     path("participants/", include("sessions_app.urls.plans")),  # assessments, plans
+    # Progress reports and discharge summaries.
+    path("participants/", include("sessions_app.urls.progress_reports")),
     path("lullaby/", include("sessions_app.urls.lullaby")),  # lullaby projects, recording logs
     # Participants' own pages and signed links; reflections; calendar feeds.
     path("", include("sessions_app.urls.participant_pages")),

@@ -130,6 +130,7 @@ def participant_records_export(request: HttpRequest, participant_id: int) -> Htt
             sessions=sessions_for(request.user),
             include_notes=data["include_notes"],
             include_measures=data["include_measures"],
+            include_reports=data["include_reports"],
             start=data["start"],
             end=data["end"],
         ),
