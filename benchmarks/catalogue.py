@@ -61,6 +61,8 @@ NOT_PAGES = {
     "kiosk_exit": "opens only in kiosk mode, which a POST starts on a session of the day",
     "plan_reorder": "POST only",
     "progress_report_addendum": "POST only",
+    "treatment_plan_start": "POST only",
+    "treatment_plan_discard": "POST only",
     "progress_report_discard": "POST only",
     "favicon": "a redirect to a static file",
     "mfa_verify": "the second step, asked only of staff who set one up; the benchmark's "
@@ -103,7 +105,10 @@ class Picks:
     owner: object | None  # the participant of the artist's project, who follows a link
     draft: object | None  # the newest lyric draft of the artist's projects
     recording: object | None  # the artist's recording session with the most takes
-    # The member's latest progress report (`ensure_progress_report` drafts one if none).
+    # The member's treatment record: their plan in force (else latest), latest assessment
+    # and latest progress report (`ensure_treatment_record` writes any the data lacks).
+    plan: object | None = None
+    assessment: object | None = None
     report: object | None = None
 
 
@@ -222,24 +227,35 @@ def ensure_feed_tokens(picks: Picks) -> None:
             obj.save(update_fields=["calendar_token"])
 
 
-def ensure_progress_report(picks: Picks) -> None:
-    """The report pages open on the member's latest progress report; draft one from
-    their record when the data set has none (the benchmark's database is its own)."""
-    from sessions_app.models import ProgressReport
+def ensure_treatment_record(picks: Picks) -> None:
+    """The treatment-record pages open on the member's plan in force, latest assessment
+    and latest progress report; write any the data set lacks from their record, as their
+    therapist would (the benchmark's database is its own)."""
+    from sessions_app.models import Assessment, ProgressReport, TreatmentPlan
+    from sessions_app.services import plans as plan_services
     from sessions_app.services.progress_reports import report_draft
 
-    picks.report = (
-        ProgressReport.objects.filter(participant=picks.member).order_by("-period_end").first()
+    member, therapist = picks.member, picks.therapist
+    today = timezone.now().astimezone(member.site.tz).date()
+    picks.plan = (
+        TreatmentPlan.objects.filter(participant=member)
+        .order_by("superseded_at", "-version")
+        .first()
+    ) or plan_services.plan_start(participant=member, by=therapist)
+    picks.assessment = Assessment.objects.filter(participant=member).order_by(
+        "-assessed_on", "-pk"
+    ).first() or plan_services.assessment_save(
+        participant=member, by=therapist, assessed_on=today, texts={"summary": "Connection."}
     )
-    if picks.report is None:
-        today = timezone.now().astimezone(picks.member.site.tz).date()
-        picks.report = report_draft(
-            participant=picks.member,
-            by=picks.therapist,
-            kind=ProgressReport.Kind.PROGRESS,
-            period_start=today - timedelta(days=89),
-            period_end=today,
-        )
+    picks.report = ProgressReport.objects.filter(participant=member).order_by(
+        "-period_end"
+    ).first() or report_draft(
+        participant=member,
+        by=therapist,
+        kind=ProgressReport.Kind.PROGRESS,
+        period_start=today - timedelta(days=89),
+        period_end=today,
+    )
 
 
 def pages(picks: Picks, *, today: date) -> list[Page]:
@@ -288,6 +304,8 @@ def _therapist_pages(p: Picks) -> list[Page]:
         _page("participant_measures", t, p.member.pk),
         _page("participant_measures_csv", t, p.member.pk),
         _page("progress_report_new", t, p.member.pk),
+        _page("treatment_record", t, p.member.pk, label="treatment_record (therapist)"),
+        _page("assessment_new", t, p.member.pk),
         _page("group_measures_chart", t, g),
         _page("song_list", t, everyday=True),
         _page("song_list", t, label="song_list (search)", query={"q": "love"}),
@@ -310,6 +328,11 @@ def _therapist_pages(p: Picks) -> list[Page]:
         _page("emergency_access_find", t, query={"q": "an"}),
         _page("emergency_access_open", t, _break_glass_candidate(p)),
     ]
+    if p.plan is not None:
+        rows += [
+            _page("treatment_plan", t, p.member.pk, p.plan.pk),
+            _page("assessment", t, p.member.pk, p.assessment.pk),
+        ]
     if p.report is not None:
         rows += [
             _page("progress_report", t, p.member.pk, p.report.pk),
@@ -434,6 +457,7 @@ def _siteadmin_pages(p: Picks, *, today: date) -> list[Page]:
         _page("audit_log", a, label="audit_log (site admin)"),
         _page("consent_list", a),
         _page("participant_consents", a, _site_participant(p)),
+        _page("treatment_record", a, _site_participant(p), label="treatment_record (site admin)"),
         _page("consent_record", a, _site_participant(p)),
         *_consent_revoke(p),
         _page("participant_records_export", a, _site_participant(p)),

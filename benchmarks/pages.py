@@ -159,7 +159,7 @@ def measure_pages(args: argparse.Namespace, env: dict, tmp: Path) -> tuple[list[
 
     picks = catalogue.pick()
     catalogue.ensure_feed_tokens(picks)
-    catalogue.ensure_progress_report(picks)
+    catalogue.ensure_treatment_record(picks)
     pages = catalogue.pages(picks, today=timezone.localdate())
     chosen = [p for p in pages if _wanted(args, p.label)]
     _print_coverage(pages)

@@ -10,6 +10,7 @@ from .models import (
     Attendance,
     Enrollment,
     Facilitation,
+    GoalArea,
     Group,
     LullabyProject,
     LyricDraft,
@@ -37,6 +38,14 @@ def _stamp(attendance: Attendance, user: User) -> None:
 class SiteAdmin(admin.ModelAdmin):
     list_display = ["name", "time_zone", "address"]
     search_fields = ["name", "address"]
+
+
+# Goal areas are a shared vocabulary (songs, plan items, goals). Assessments, plans and
+# reports are deliberately not in the admin: administrators never read their words.
+@admin.register(GoalArea)
+class GoalAreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "position"]
+    ordering = ["position", "name"]
 
 
 @admin.register(User)

@@ -95,7 +95,7 @@ def seeded(django_db_setup, django_db_blocker):
 def pages(seeded, db):
     picks = catalogue.pick()
     catalogue.ensure_feed_tokens(picks)
-    catalogue.ensure_progress_report(picks)
+    catalogue.ensure_treatment_record(picks)
     return picks, catalogue.pages(picks, today=timezone.localdate())
 
 

@@ -7,6 +7,8 @@
 - Marcus: a plan whose review is three days overdue.
 - Danny: a plan built around cravings, no progress report yet (due).
 - Jess: an assessment still in draft.
+- Tess: a signed progress report over the last 30 days, drafted from her notes,
+  measures and the reflections she let her therapist quote.
 
 Written through the services as a therapist would, then dated back; progress goes onto
 the signed notes the demo already has. Seeding again leaves anyone who already has an
@@ -24,11 +26,14 @@ from sessions_app.models import (
     Objective,
     ObjectiveProgress,
     Participant,
+    ProgressReport,
+    Reflection,
     SessionNote,
     TreatmentPlan,
     User,
 )
 from sessions_app.services import plans as plan_services
+from sessions_app.services import progress_reports as report_services
 from sessions_app.services.plans import GoalDraft, ObjectiveDraft, PlanDraft
 
 ASSESSMENT = {
@@ -133,6 +138,7 @@ def seed_plans(
             review_on=today + timedelta(days=REVIEW_IN[key])
         )
         _progress(person, since=starts_on)
+    _report(participants["tess"], therapist, today=today)
     jess = participants["jess"]
     if not Assessment.objects.filter(participant=jess).exists():
         plan_services.assessment_save(
@@ -141,6 +147,36 @@ def seed_plans(
             assessed_on=today - timedelta(days=2),
             texts={"referral": "Referred after a hard week on the unit.", "social": "Guarded."},
         )
+
+
+def _report(person: Participant, by: User, *, today: date) -> None:
+    if ProgressReport.objects.filter(participant=person).exists():
+        return
+    # Two of her reflections she agreed her therapist may quote.
+    quotable = (
+        Reflection.objects.filter(participant=person)
+        .exclude(text="")
+        .order_by("-session__starts_at")
+    )
+    Reflection.objects.filter(pk__in=list(quotable.values_list("pk", flat=True)[:2])).update(
+        quotable=True
+    )
+    report = report_services.report_draft(
+        participant=person,
+        by=by,
+        kind=ProgressReport.Kind.PROGRESS,
+        period_start=today - timedelta(days=30),
+        period_end=today - timedelta(days=1),
+    )
+    report_services.report_save(
+        report=report,
+        by=by,
+        texts={
+            "recommendations": "Continue weekly group music therapy. Keep writing toward "
+            "the lullaby for her daughter; review the plan by its date."
+        },
+    )
+    report_services.report_sign(report=report, by=by)
 
 
 def _first_session_day(person: Participant) -> date | None:
