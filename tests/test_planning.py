@@ -470,8 +470,9 @@ def test_it_renders_the_song_picker_in_bounded_queries(
         s = f.SessionFactory(group=group, starts_at=start, ends_at=start + timedelta(hours=1))
         f.PlanItemFactory(session=s, song=song, position=1)
     client.force_login(therapist)
-    # The two above the plan page's: the key and theme lists of the song search.
-    with django_assert_max_num_queries(8):
+    # The two above the plan page's: the key and theme lists of the song search; and the
+    # song search's goal areas and the goal areas to tick for the activity (2).
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("plan_item_add", args=[session.pk]))
     assert response.status_code == 200
     assert response.content.decode().count("— last used") == size

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from sessions_app.models import Theme
+from sessions_app.models import GoalArea, Theme
 from tests import factories as f
 from tests.test_browser import (  # noqa: F401 (fixtures)
     PHONE,
@@ -151,4 +151,32 @@ def test_it_filters_songs_as_one_types(
     page.screenshot(path=screenshots / "plan-song-search-tablet.png", full_page=True)
     page.set_viewport_size(PHONE)
     page.screenshot(path=screenshots / "plan-song-search-phone.png", full_page=True)
+    assert not problems + _violations(page), "\n".join(problems + _violations(page))
+
+
+@pytest.mark.browser
+def test_it_filters_songs_by_goal_area_and_lyrics_as_one_chooses(
+    page: Page,
+    base_url: str,  # noqa: F811
+    screenshots: Path,  # noqa: F811
+    therapist,
+    session,
+):
+    problems = _watch(page)
+    # The live server's database is flushed between tests: the migration's rows are gone.
+    craving = GoalArea.objects.get_or_create(name="Coping with craving")[0]
+    f.SongFactory(title="Amazing Grace").goal_areas.add(craving)
+    f.SongFactory(title="Whiskey in the Jar", mentions_substance_use=True).goal_areas.add(craving)
+    f.SongFactory(title="Deep River")
+    _sign_in(page, therapist, base_url)
+    page.set_viewport_size(TABLET)
+    page.goto(base_url + reverse("plan_item_add", args=[session.pk]))
+
+    page.get_by_label("Goal area", exact=True).select_option(label="Coping with craving")
+    page.get_by_label("Lyrics mentioning substance use").select_option("leave_out")
+
+    options = page.locator("select[name=song] option")
+    expect(options).to_have_count(2)  # "No song" and Amazing Grace
+    expect(page.locator("[data-song-count]")).to_have_text("1 song to choose from.")
+    page.screenshot(path=screenshots / "plan-song-goal-area-tablet.png", full_page=True)
     assert not problems + _violations(page), "\n".join(problems + _violations(page))

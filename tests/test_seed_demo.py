@@ -120,6 +120,25 @@ def test_the_song_library_is_public_domain_with_themes(seeded):
     assert Song.objects.filter(artist="Stephen Foster").count() >= 2
 
 
+def test_every_demo_song_serves_a_goal_area(seeded):
+    untagged = Song.objects.filter(goal_areas__isnull=True).values_list("title", flat=True)
+    assert list(untagged) == []
+
+
+def test_the_demo_library_flags_the_songs_whose_lyrics_mention_drinking(seeded):
+    flagged = Song.objects.filter(mentions_substance_use=True).values_list("title", flat=True)
+    assert set(flagged) == {"Auld Lang Syne", "The Parting Glass", "Whiskey in the Jar"}
+
+
+def test_demo_plans_use_songs_about_drinking_for_lyric_analysis_only(seeded):
+    uses = PlanItem.objects.filter(song__mentions_substance_use=True)
+    assert set(uses.values_list("activity_type", flat=True)) <= {PlanItem.Activity.LYRIC_ANALYSIS}
+
+
+def test_every_demo_activity_serves_a_goal_area(seeded):
+    assert not PlanItem.objects.filter(goal_areas__isnull=True).exists()
+
+
 def test_it_is_idempotent(seeded):
     before = _counts()
     call_command("seed_demo", stdout=StringIO())

@@ -325,9 +325,9 @@ def test_it_lists_songs_in_bounded_queries(client, therapist, django_assert_max_
     for i in range(size):
         f.SongFactory(key=f"Key {i}").themes.set(themes)
     client.force_login(therapist)
-    # Login (2), the keys and themes to filter by (2), the count, the page and its
-    # songs' themes (3).
-    with django_assert_max_num_queries(7):
+    # Login (2), the keys, lyric themes and goal areas to filter by (3), the count, the
+    # page and its songs' lyric themes and goal areas (4).
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("song_list"), {"q": "Song"})
     assert response.status_code == 200
 
@@ -340,7 +340,8 @@ def test_it_pages_the_whole_library_in_bounded_queries(
     for i in range(size):
         f.SongFactory(title=f"Song {i:03}", key=f"Key {i % 7}").themes.set(themes)
     client.force_login(therapist)
-    with django_assert_max_num_queries(7):
+    # As above: 7, and the goal areas to filter by and the page's songs' goal areas (2).
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("song_list"), {"page": 2})
     assert response.status_code == 200
 

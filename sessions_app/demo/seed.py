@@ -21,6 +21,7 @@ from sessions_app.models import (
     EmergencyAccess,
     Enrollment,
     Facilitation,
+    GoalArea,
     Group,
     Participant,
     PlanItem,
@@ -34,7 +35,19 @@ from sessions_app.models import (
 )
 
 from . import cast, lullaby, measures, plans
-from .songs import SONGS, THEMES
+from .songs import (
+    ATTENTION,
+    COMMUNICATION,
+    CRAVING,
+    EXPRESSION,
+    GOAL_AREAS,
+    IDENTITY,
+    MOTOR,
+    RELAXATION,
+    SOCIAL,
+    SONGS,
+    THEMES,
+)
 
 WEEKS_BACK = 8
 WEEKS_AHEAD = 4
@@ -77,6 +90,29 @@ PURPOSES: dict[str, tuple[str, ...]] = {
 }
 OPENING_PURPOSE = "Check in and warm up voices together"
 CLOSING_PURPOSE = "Close with a song everyone knows"
+# What each purpose serves: the goal areas its activity is tagged with.
+PURPOSE_AREAS: dict[str, tuple[str, ...]] = {
+    OPENING_PURPOSE: (SOCIAL,),
+    CLOSING_PURPOSE: (SOCIAL,),
+    "Sing as one group; practise breath and shared timing": (SOCIAL, RELAXATION),
+    "Call-and-response verses so every voice is heard": (COMMUNICATION, SOCIAL),
+    "Sing the chorus in harmony; notice being part of a whole": (SOCIAL,),
+    "Listen together and notice what the music stirs": (EXPRESSION,),
+    "Share one word for how the song left you": (EXPRESSION, COMMUNICATION),
+    "Notice and name feelings in the lyrics": (EXPRESSION,),
+    "Connect the song's story to our own journeys": (EXPRESSION, IDENTITY),
+    "Find a line that speaks to hope and say why": (CRAVING, EXPRESSION),
+    "Co-write a verse about a place that feels safe": (RELAXATION, EXPRESSION),
+    "Write a chorus on what keeps us going": (CRAVING, IDENTITY),
+    "Turn this week's check-in words into a shared verse": (EXPRESSION, SOCIAL),
+    "Shared rhythm on hand drums to build trust": (SOCIAL, MOTOR),
+    "Take turns leading the groove; practise following and leading": (ATTENTION, IDENTITY),
+    "Accompany the group song on percussion": (MOTOR, ATTENTION),
+    "Call-and-response: practise being heard": (COMMUNICATION,),
+    "Free improvisation; notice tension and release": (EXPRESSION, RELAXATION),
+    "Slow breathing with music before heading out": (RELAXATION, CRAVING),
+    "Guided relaxation to ground before leaving": (RELAXATION,),
+}
 
 # Activities that always use a song from the library; the others sometimes or never.
 SONG_ACTIVITIES = {Activity.GROUP_SINGING, Activity.LISTENING, Activity.LYRIC_ANALYSIS}
@@ -127,7 +163,8 @@ def demo_seed(*, now: datetime | None = None) -> DemoSummary:
     sites = _seed_sites()
     admin, therapists, participant_user = _seed_logins(sites.values())
     participants = _seed_participants(sites, participant_user)
-    songs = _seed_songs(added_by=admin)
+    areas = _seed_goal_areas()
+    songs = _seed_songs(added_by=admin, areas=areas)
     _seed_intern(therapists)
     for spec in cast.GROUPS:
         group = _seed_group(spec, site=sites[spec.site], therapists=therapists, now=now)
@@ -140,6 +177,7 @@ def demo_seed(*, now: datetime | None = None) -> DemoSummary:
             enrollments=enrollments,
             lead=therapists[spec.lead],
             songs=songs,
+            areas=areas,
             demo_participant=participants[cast.DEMO_PARTICIPANT],
             now=now,
         )
@@ -268,7 +306,15 @@ def _seed_participants(sites: dict[str, Site], demo_user: User) -> dict[str, Par
     return participants
 
 
-def _seed_songs(*, added_by: User) -> list[Song]:
+def _seed_goal_areas() -> dict[str, GoalArea]:
+    """The goal areas by name; the migration made them, but a flushed database has none."""
+    return {
+        name: GoalArea.objects.get_or_create(name=name, defaults={"position": position})[0]
+        for position, name in enumerate(GOAL_AREAS, start=1)
+    }
+
+
+def _seed_songs(*, added_by: User, areas: dict[str, GoalArea]) -> list[Song]:
     themes = {name: Theme.objects.get_or_create(name=name)[0] for name in THEMES}
     songs = []
     for spec in SONGS:
@@ -279,15 +325,18 @@ def _seed_songs(*, added_by: User) -> list[Song]:
                 "key": spec.key,
                 "tempo_bpm": spec.tempo_bpm,
                 "source": Song.Source.PUBLIC_DOMAIN,
+                "mentions_substance_use": spec.mentions_substance_use,
             },
             create_defaults={
                 "key": spec.key,
                 "tempo_bpm": spec.tempo_bpm,
                 "source": Song.Source.PUBLIC_DOMAIN,
+                "mentions_substance_use": spec.mentions_substance_use,
                 "added_by": added_by,
             },
         )
         song.themes.set([themes[name] for name in spec.themes])
+        song.goal_areas.set([areas[name] for name in spec.goal_areas])
         songs.append(song)
     return songs
 
@@ -367,6 +416,7 @@ def _seed_sessions(
     enrollments: list[Enrollment],
     lead: User,
     songs: list[Song],
+    areas: dict[str, GoalArea],
     demo_participant: Participant,
     now: datetime,
 ) -> None:
@@ -420,11 +470,17 @@ def _seed_sessions(
             "session_id", flat=True
         )
     )
-    PlanItem.objects.bulk_create(
+    items = PlanItem.objects.bulk_create(
         item
         for session, room in to_plan
         if session.pk not in planned
         for item in _plan(spec, session, songs, room=room)
+    )
+    Tag = PlanItem.goal_areas.through
+    Tag.objects.bulk_create(
+        Tag(planitem_id=item.pk, goalarea_id=areas[name].pk)
+        for item in items
+        for name in PURPOSE_AREAS.get(item.purpose, ())
     )
 
     recorded = set(
@@ -622,12 +678,19 @@ def _plan(
             activity in SOMETIMES_SONG and rng.random() < 0.5
         )
         if wants_song:
+            # Songs that mention drinking or drugs are for lyric analysis only, where
+            # the group talks them through.
+            fitting = (
+                unused
+                if activity == Activity.LYRIC_ANALYSIS
+                else [s for s in unused if not s.mentions_substance_use]
+            )
             pool = (
-                [s for s in unused if s.title in COMFORTING]
+                [s for s in fitting if s.title in COMFORTING]
                 if activity == Activity.RELAXATION
                 else []
             )
-            song = rng.choice(pool) if pool else unused[0]
+            song = rng.choice(pool) if pool else fitting[0]
             unused.remove(song)
         if position == 1:
             purpose = OPENING_PURPOSE

@@ -5,8 +5,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
-from ..models import Song, Theme
-from ..selectors.music import SongFilters
+from ..models import GoalArea, Song, Theme
+from ..selectors.music import SongFilters, SubstanceUseLyrics
 
 
 class SongForm(forms.Form):
@@ -17,17 +17,30 @@ class SongForm(forms.Form):
     )
     tempo_bpm = forms.IntegerField(label="Tempo (BPM)", min_value=20, max_value=300, required=False)
     source = forms.ChoiceField(choices=Song.Source.choices, initial=Song.Source.PUBLISHED)
+    goal_areas = forms.ModelMultipleChoiceField(
+        queryset=GoalArea.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="What the song serves well in a session.",
+    )
     themes = forms.ModelMultipleChoiceField(
+        label="Lyric themes",
         queryset=Theme.objects.order_by("name"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Pick any that fit.",
+        help_text="What the words are about. Pick any that fit.",
     )
     new_themes = forms.CharField(
-        label="Other themes",
+        label="Other lyric themes",
         max_length=300,
         required=False,
         help_text="Not in the list? Type them here, separated by commas (e.g. courage, family).",
+    )
+    mentions_substance_use = forms.BooleanField(
+        label="Lyrics mention substance use",
+        required=False,
+        help_text="Drinking or drugs, even in passing: so that a group can leave such songs "
+        "out, or choose them on purpose.",
     )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
@@ -40,8 +53,10 @@ class SongForm(forms.Form):
             "artist",
             Row(Column("key", css_class="col-sm-6"), Column("tempo_bpm", css_class="col-sm-6")),
             "source",
+            InlineCheckboxes("goal_areas"),
             InlineCheckboxes("themes"),
             "new_themes",
+            "mentions_substance_use",
             "notes",
         )
 
@@ -53,7 +68,9 @@ class SongForm(forms.Form):
             "key": song.key,
             "tempo_bpm": song.tempo_bpm,
             "source": song.source,
+            "goal_areas": list(song.goal_areas.all()),
             "themes": list(song.themes.all()),
+            "mentions_substance_use": song.mentions_substance_use,
             "notes": song.notes,
         }
 
@@ -70,7 +87,9 @@ class SongForm(forms.Form):
             "key": data["key"],
             "tempo_bpm": data["tempo_bpm"],
             "source": data["source"],
+            "goal_areas": list(data["goal_areas"]),
             "themes": self.theme_names(),
+            "mentions_substance_use": data["mentions_substance_use"],
             "notes": data["notes"],
         }
 
@@ -80,7 +99,18 @@ class SongFilterForm(forms.Form):
 
     q = forms.CharField(label="Search", required=False, max_length=100)
     theme = forms.ModelChoiceField(
-        queryset=Theme.objects.order_by("name"), required=False, empty_label="Any theme"
+        label="Lyric theme",
+        queryset=Theme.objects.order_by("name"),
+        required=False,
+        empty_label="Any lyric theme",
+    )
+    goal_area = forms.ModelChoiceField(
+        queryset=GoalArea.objects.all(), required=False, empty_label="Any goal area"
+    )
+    substance_use = forms.ChoiceField(
+        label="Lyrics mentioning substance use",
+        choices=SubstanceUseLyrics.choices,
+        required=False,
     )
     key = forms.ChoiceField(required=False)
     tempo_min = forms.IntegerField(label="Min BPM", min_value=0, max_value=400, required=False)
@@ -104,6 +134,8 @@ class SongFilterForm(forms.Form):
         return SongFilters(
             q=(data.get("q") or "").strip(),
             theme=data.get("theme"),
+            goal_area=data.get("goal_area"),
+            substance_use=data.get("substance_use") or SubstanceUseLyrics.ANY,
             key=data.get("key") or "",
             tempo_min=data.get("tempo_min"),
             tempo_max=data.get("tempo_max"),

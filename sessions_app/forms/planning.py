@@ -2,9 +2,12 @@
 
 from datetime import date, datetime
 
+from crispy_forms.bootstrap import InlineCheckboxes
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
 
-from ..models import PlanItem, Session, Song
+from ..models import GoalArea, PlanItem, Session, Song
 from ..selectors.music import describe_last_use
 from .music import SongFilterForm
 
@@ -19,7 +22,8 @@ class SongChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, song: Song) -> str:
         used = self.last_used.get(song.pk)
         when = describe_last_use(used.astimezone(self.tz).date() if used else None, self.today)
-        return f"{song} — {when}"
+        flag = " — lyrics mention substance use" if song.mentions_substance_use else ""
+        return f"{song} — {when}{flag}"
 
 
 class SongPickerFilterForm(SongFilterForm):
@@ -31,7 +35,9 @@ class SongPickerFilterForm(SongFilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["source"]
-        self.fields["theme"].label = "Theme"
+        self.fields["goal_area"].label = "Goal area"
+        self.fields["theme"].label = "Lyric theme"
+        self.fields["substance_use"].label = "Lyrics mentioning substance use"
         self.fields["tempo_min"].label = "Slowest (BPM)"
         self.fields["tempo_max"].label = "Fastest (BPM)"
 
@@ -51,6 +57,11 @@ class PlanItemForm(forms.Form):
         max_length=255,
         required=False,
         help_text="What the activity is for, e.g. “warm up voices together”.",
+    )
+    goal_areas = forms.ModelMultipleChoiceField(
+        queryset=GoalArea.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
 
     def __init__(
@@ -96,6 +107,25 @@ class PlanItemForm(forms.Form):
                 max_value=max(plan_length, 1),
                 help_text=f"1 is first, {plan_length} is last.",
             )
+        # Only an activity with no goal areas yet takes its song's: once tagged, unticking
+        # them all means "none", not "the song's again".
+        if adding or not self.initial.get("goal_areas"):
+            self.fields["goal_areas"].help_text = (
+                "What this activity serves. Left empty, it takes the chosen song's goal "
+                "areas when saved."
+            )
+        else:
+            self.fields["goal_areas"].help_text = "What this activity serves."
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "song",
+            "activity_type",
+            "minutes",
+            "purpose",
+            InlineCheckboxes("goal_areas"),
+            "position",
+        )
 
     @classmethod
     def initial_for(cls, item: PlanItem) -> dict:
@@ -104,6 +134,7 @@ class PlanItemForm(forms.Form):
             "activity_type": item.activity_type,
             "minutes": item.minutes,
             "purpose": item.purpose,
+            "goal_areas": list(item.goal_areas.all()),
             "position": item.position,
         }
 
@@ -114,6 +145,7 @@ class PlanItemForm(forms.Form):
             "activity_type": data["activity_type"],
             "minutes": data["minutes"],
             "purpose": data["purpose"],
+            "goal_areas": list(data["goal_areas"]),
             "position": data["position"],
         }
 

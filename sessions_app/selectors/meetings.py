@@ -207,7 +207,11 @@ def session_record(*, session: Session) -> SessionRecord:
             addenda = list(note.addenda.select_related("author").order_by("created_at", "pk"))
     return SessionRecord(
         session=session,
-        plan=list(session.plan_items.select_related("song").order_by("position")),
+        plan=list(
+            session.plan_items.select_related("song")
+            .prefetch_related("goal_areas")
+            .order_by("position")
+        ),
         lines=session_roster_lines(session=session),
         note=note,
         participant_notes=participant_notes,

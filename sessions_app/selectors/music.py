@@ -6,16 +6,27 @@ Every function takes querysets already narrowed by `permissions`.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum, TextChoices
 
-from ..models import Group, PlanItem, Session, Song, Theme, User
+from ..models import GoalArea, Group, PlanItem, Session, Song, Theme, User
 from ..permissions import sessions_for, songs_for
+
+
+class SubstanceUseLyrics(TextChoices):
+    """Whether to show songs whose lyrics mention drinking or drugs: some groups steer
+    clear of them, others pick them on purpose for lyric analysis."""
+
+    ANY = "", "Any lyrics"
+    LEAVE_OUT = "leave_out", "Leave out songs whose lyrics mention substance use"
+    ONLY = "only", "Only songs whose lyrics mention substance use"
 
 
 @dataclass(frozen=True)
 class SongFilters:
     q: str = ""
     theme: Theme | None = None
+    goal_area: GoalArea | None = None
+    substance_use: str = SubstanceUseLyrics.ANY
     key: str = ""
     tempo_min: int | None = None
     tempo_max: int | None = None
@@ -23,13 +34,19 @@ class SongFilters:
 
 
 def song_search(*, user: User, filters: SongFilters) -> QuerySet[Song]:
-    """Songs matching the filters, with their themes, ordered by title."""
+    """Songs matching the filters, with their lyric themes and goal areas, by title."""
     qs = songs_for(user)
     if filters.q:
         for word in filters.q.split():
             qs = qs.filter(Q(title__icontains=word) | Q(artist__icontains=word))
     if filters.theme is not None:
         qs = qs.filter(themes=filters.theme)
+    if filters.goal_area is not None:
+        qs = qs.filter(goal_areas=filters.goal_area)
+    if filters.substance_use == SubstanceUseLyrics.LEAVE_OUT:
+        qs = qs.filter(mentions_substance_use=False)
+    elif filters.substance_use == SubstanceUseLyrics.ONLY:
+        qs = qs.filter(mentions_substance_use=True)
     if filters.key:
         qs = qs.filter(key__iexact=filters.key)
     if filters.tempo_min is not None:
@@ -38,7 +55,7 @@ def song_search(*, user: User, filters: SongFilters) -> QuerySet[Song]:
         qs = qs.filter(tempo_bpm__lte=filters.tempo_max)
     if filters.source:
         qs = qs.filter(source=filters.source)
-    return qs.prefetch_related("themes").order_by("title", "artist")
+    return qs.prefetch_related("themes", "goal_areas").order_by("title", "artist")
 
 
 SONG_PICKER_LIMIT = 50

@@ -1,10 +1,10 @@
-"""The song library: adding and editing songs and their themes."""
+"""The song library: adding and editing songs, their lyric themes and goal areas."""
 
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 
-from ..models import Song, Theme, User
+from ..models import GoalArea, Song, Theme, User
 from .errors import ServiceError
 
 THEME_MAX_LENGTH = Theme._meta.get_field("name").max_length
@@ -66,7 +66,7 @@ def _check(
         )
 
 
-def _save(song: Song, theme_names: Iterable[str]) -> Song:
+def _save(song: Song, theme_names: Iterable[str], goal_areas: Iterable[GoalArea]) -> Song:
     themes = _themes(theme_names)
     try:
         with transaction.atomic():
@@ -77,6 +77,7 @@ def _save(song: Song, theme_names: Iterable[str]) -> Song:
             {"title": f"“{song.title}” is already in the library: open it there."}
         ) from None
     song.themes.set(themes)
+    song.goal_areas.set(list(goal_areas))
     return song
 
 
@@ -89,6 +90,8 @@ def song_create(
     tempo_bpm: int | None = None,
     source: str = Song.Source.PUBLISHED,
     themes: Iterable[str] = (),
+    goal_areas: Iterable[GoalArea] = (),
+    mentions_substance_use: bool = False,
     notes: str = "",
     added_by: User | None = None,
 ) -> Song:
@@ -100,10 +103,11 @@ def song_create(
         key=key,
         tempo_bpm=tempo_bpm,
         source=source,
+        mentions_substance_use=mentions_substance_use,
         notes=notes.strip(),
         added_by=added_by,
     )
-    return _save(song, themes)
+    return _save(song, themes, goal_areas)
 
 
 @transaction.atomic
@@ -116,10 +120,13 @@ def song_update(
     tempo_bpm: int | None = None,
     source: str = Song.Source.PUBLISHED,
     themes: Iterable[str] = (),
+    goal_areas: Iterable[GoalArea] = (),
+    mentions_substance_use: bool = False,
     notes: str = "",
 ) -> Song:
     title, artist, key = title.strip(), artist.strip(), key.strip()
     _check(title=title, artist=artist, tempo_bpm=tempo_bpm, source=source, exclude_pk=song.pk)
     song.title, song.artist, song.key = title, artist, key
     song.tempo_bpm, song.source, song.notes = tempo_bpm, source, notes.strip()
-    return _save(song, themes)
+    song.mentions_substance_use = mentions_substance_use
+    return _save(song, themes, goal_areas)

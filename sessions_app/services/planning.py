@@ -8,12 +8,12 @@ uniqueness is checked row by row: it first lifts the whole plan above its highes
 position, then sets the final numbers, both inside one transaction.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Value, When
 
-from ..models import PlanItem, Session, Song
+from ..models import GoalArea, PlanItem, Session, Song
 from .errors import ServiceError
 
 
@@ -70,6 +70,17 @@ def _insert_at(items: list[PlanItem], item: PlanItem, position: int | None) -> l
     return [*others[: position - 1], item, *others[position - 1 :]]
 
 
+def _goal_areas(
+    chosen: Iterable[GoalArea], *, song: Song | None, tagged_before: bool
+) -> list[GoalArea]:
+    """The goal areas an activity is saved with: those chosen; or, when none are and the
+    activity had none yet, its song's, so that what a song serves follows it into plans."""
+    areas = list(chosen)
+    if areas or tagged_before or song is None:
+        return areas
+    return list(song.goal_areas.all())
+
+
 @transaction.atomic
 def plan_item_add(
     *,
@@ -78,9 +89,11 @@ def plan_item_add(
     minutes: int,
     song: Song | None = None,
     purpose: str = "",
+    goal_areas: Iterable[GoalArea] = (),
     position: int | None = None,
 ) -> PlanItem:
-    """Add an activity at `position` (1 is first), or at the end of the plan."""
+    """Add an activity at `position` (1 is first), or at the end of the plan. With no
+    goal areas given, it takes its song's."""
     session, items = _lock_plan(session)
     _check_fields(activity_type=activity_type, minutes=minutes)
     free = max((i.position for i in items), default=0) + 1
@@ -92,6 +105,8 @@ def plan_item_add(
         minutes=minutes,
         purpose=purpose.strip(),
     )
+    if areas := _goal_areas(goal_areas, song=song, tagged_before=False):
+        item.goal_areas.add(*areas)
     _renumber(session, _insert_at(items, item, position))
     return item
 
@@ -104,9 +119,11 @@ def plan_item_update(
     minutes: int,
     song: Song | None = None,
     purpose: str = "",
+    goal_areas: Iterable[GoalArea] = (),
     position: int | None = None,
 ) -> PlanItem:
-    """Change an activity, and move it when `position` differs from where it is."""
+    """Change an activity, and move it when `position` differs from where it is. An
+    activity with no goal areas yet takes its song's when none are given."""
     session, items = _lock_plan(item.session)
     _check_fields(activity_type=activity_type, minutes=minutes)
     item = next((i for i in items if i.pk == item.pk), None)
@@ -115,6 +132,8 @@ def plan_item_update(
     item.song, item.activity_type = song, activity_type
     item.minutes, item.purpose = minutes, purpose.strip()
     item.save(update_fields=["song", "activity_type", "minutes", "purpose"])
+    tagged_before = item.goal_areas.exists()
+    item.goal_areas.set(_goal_areas(goal_areas, song=song, tagged_before=tagged_before))
     if position is not None:
         _renumber(session, _insert_at(items, item, position))
     return item
@@ -140,8 +159,8 @@ def plan_item_move(*, item: PlanItem, position: int) -> PlanItem:
 
 @transaction.atomic
 def plan_copy(*, source: Session, target: Session, replace: bool = False) -> list[PlanItem]:
-    """Copy the activities of `source` into `target`: after what `target` already has,
-    or instead of it when `replace` is true. Returns the new items."""
+    """Copy the activities of `source`, with their goal areas, into `target`: after what
+    `target` already has, or instead of it when `replace` is true. Returns the new items."""
     if source.pk == target.pk:
         raise ServiceError({"source": "Choose a different session to copy from."})
     target, items = _lock_plan(target)
@@ -164,6 +183,12 @@ def plan_copy(*, source: Session, target: Session, replace: bool = False) -> lis
         for n, old in enumerate(copied, start=1)
     )
     # bulk_create sets primary keys on PostgreSQL and SQLite alike.
+    new_pk = {old.pk: made.pk for old, made in zip(copied, new, strict=True)}
+    Tag = PlanItem.goal_areas.through
+    tags = Tag.objects.filter(planitem_id__in=new_pk).values_list("planitem_id", "goalarea_id")
+    Tag.objects.bulk_create(
+        Tag(planitem_id=new_pk[old_id], goalarea_id=area_id) for old_id, area_id in tags
+    )
     _renumber(target, [*items, *new])
     return new
 

@@ -16,7 +16,7 @@ from .submit import submit
 @login_required
 def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request, session_id, with_note=True)
-    plan = list(session.plan_items.select_related("song"))
+    plan = list(session.plan_items.select_related("song").prefetch_related("goal_areas"))
     lines = selectors_meetings.session_roster_lines(session=session)
     has_attendance = any(line.attendance is not None for line in lines)
     roster = [(line.participant, line.attendance) for line in lines if line.on_roster]

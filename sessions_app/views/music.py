@@ -59,6 +59,7 @@ def song_detail(request: HttpRequest, song_id: int) -> HttpResponse:
     usage, usage_total = selectors_music.song_usage(user=request.user, song=song)
     ctx = {
         "song": song,
+        "goal_areas": list(song.goal_areas.all()),
         "themes": list(song.themes.all()),
         "usage": usage,
         "usage_total": usage_total,

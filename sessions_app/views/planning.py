@@ -40,7 +40,7 @@ def _plan_totals(session: Session) -> dict[str, int]:
 @login_required
 def session_plan(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request, session_id)
-    items = list(session.plan_items.select_related("song"))
+    items = list(session.plan_items.select_related("song").prefetch_related("goal_areas"))
     now = timezone.now()
     tz = session.group.site.tz
     today = now.astimezone(tz).date()
@@ -79,7 +79,7 @@ def session_plan(request: HttpRequest, session_id: int) -> HttpResponse:
 
 # The activity's own fields; the song search's fields travel in the same form.
 ITEM_FIELDS = ("song", "activity_type", "minutes", "purpose", "position")
-PICKER_FIELDS = ("q", "theme", "key", "tempo_min", "tempo_max")
+PICKER_FIELDS = ("q", "goal_area", "theme", "substance_use", "key", "tempo_min", "tempo_max")
 
 
 def _as_id(value: object) -> int | None:
@@ -122,6 +122,7 @@ def _item_page(
     searching = request.method == "POST" and "search" in request.POST
     if searching:
         initial = {name: request.POST.get(name, "") for name in ITEM_FIELDS}
+        initial["goal_areas"] = request.POST.getlist("goal_areas")
     data = request.POST if request.method == "POST" and not searching else None
     chosen = (data or {}).get("song") or initial.get("song")
     picker, shown, more = _song_picker(request, chosen=chosen)

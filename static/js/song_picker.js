@@ -9,7 +9,7 @@
   var searchAction = form.querySelector("[data-song-search-action]");
   var saveButton = form.querySelector("[data-save-button]");
   var url = form.dataset.songChoicesUrl;
-  var FILTERS = ["q", "theme", "key", "tempo_min", "tempo_max"];
+  var FILTERS = ["q", "goal_area", "theme", "substance_use", "key", "tempo_min", "tempo_max"];
   if (!select || !status || !url) return;
 
   var timer = null;
