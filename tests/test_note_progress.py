@@ -228,3 +228,16 @@ def test_it_renders_the_note_with_plans_in_a_bounded_number_of_queries(
     # who attended, and the progress the note records.
     with django_assert_max_num_queries(30):
         client.get(url)
+
+
+def test_it_names_what_in_the_sessions_plan_served_an_objectives_area(
+    client, therapist, held, participant, plan
+):
+    objective = _objectives(participant)[0]
+    item = f.PlanItemFactory(
+        session=held, position=1, song=f.SongFactory(title="Stand by Me"), minutes=10
+    )
+    item.goal_areas.add(objective.goal.area)
+    client.force_login(therapist)
+    page = html.unescape(client.get(reverse("note_edit", args=[held.pk])).content.decode())
+    assert "Today's plan for this area: Stand by Me" in page

@@ -16,6 +16,9 @@ from . import BoundedDateField
 from .field_views import FieldView, field_view
 from .groups import DATE
 
+# Examples under a goal's first objective only: on every one they would crowd the form.
+BEHAVIOUR_HELP = "What they will do, e.g. “share one feeling through a song choice”."
+CRITERION_HELP = "e.g. “in 3 of 4 sessions”."
 MAX_GOALS = 8
 MAX_OBJECTIVES = 8
 
@@ -130,13 +133,13 @@ class PlanForm(forms.Form):
                     label="The participant will",
                     required=False,
                     max_length=300,
-                    help_text="What they will do, e.g. “share one feeling through a song choice”.",
+                    help_text=BEHAVIOUR_HELP if j == 0 else "",
                 )
                 self.fields[f"{q}_criterion"] = forms.CharField(
                     label="How often or how well",
                     required=False,
                     max_length=200,
-                    help_text="e.g. “in 3 of 4 sessions”.",
+                    help_text=CRITERION_HELP if j == 0 else "",
                 )
                 self.fields[f"{q}_target"] = BoundedDateField(
                     label="By", required=False, widget=DATE
