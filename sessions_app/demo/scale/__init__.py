@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ...services.attendance import attendance_tallies_rebuild
-from . import clinical, lullaby, measures, outbox, records, trail
+from . import clinical, lullaby, measures, outbox, plans, records, trail
 from .loader import Loader, dangling_references, skip_foreign_key_triggers
 from .world import Sizes, build_world
 
@@ -41,6 +41,7 @@ BIG_TABLES = (
     "sessions_app_reflection",
     "sessions_app_measureresponse",
     "sessions_app_planitem",
+    "sessions_app_objectiveprogress",
 )
 
 
@@ -90,6 +91,8 @@ def scale_seed(
         clinical.write_reflections(loader, world, record, rng)
         clinical.write_rsvps(loader, world, rng)
         clinical.write_consents(loader, world, record, rng)
+        # A stream of its own, so adding treatment planning left the rest as it was.
+        plans.write_treatment_plans(loader, world, record, random.Random(f"{seed}-plans"))
         measures.write_measures(loader, world, record, rng)
         lullaby.write_lullaby(loader, world, rng)
         outbox.write_reminders(loader, world, record, rng)

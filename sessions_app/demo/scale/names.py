@@ -171,3 +171,208 @@ KEYS = ("C major", "G major", "D major", "F major", "A minor", "E minor", "D min
 
 def person(rng: random.Random) -> tuple[str, str]:
     return rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+
+
+# --- Treatment planning ----------------------------------------------------------------------
+
+# Assessment areas: a few phrases each, combined at random.
+ASSESSMENT_LINES = {
+    "referral": (
+        "Referred by the residential team to support emotional expression in early recovery.",
+        "Self-referred after hearing the drum circle; wants a non-verbal outlet.",
+        "Referred by the counsellor for isolation and low motivation in groups.",
+        "Referred by the outpatient programme to build coping skills for craving.",
+    ),
+    "music_background": (
+        "Sang in a church choir as a child; prefers soul and gospel.",
+        "Played guitar as a teenager; listens to classic rock and country.",
+        "No formal training; hip-hop and R&B matter most; avoids songs tied to using.",
+        "Enjoys folk and singer-songwriters; curious about hand drums.",
+        "Played trumpet in school band; prefers jazz and Latin music.",
+    ),
+    "social": (
+        "Guarded with peers at first; warms up in structured activities.",
+        "Sociable; tends to take care of others before self.",
+        "Limited supports outside treatment; isolates when stressed.",
+    ),
+    "emotional": (
+        "Flat affect on intake; describes anxiety in the evenings.",
+        "Strong feelings close to the surface; music can help name them.",
+        "Reports craving when bored or after conflict at home.",
+    ),
+    "cognitive": (
+        "Follows multi-step directions; attention drifts after 20 minutes.",
+        "Good insight into triggers; some difficulty with short-term recall.",
+        "Oriented and engaged; benefits from written lyric sheets.",
+    ),
+    "communication": (
+        "Speaks briefly in groups; more expressive through rhythm.",
+        "Articulate; sometimes talks over peers.",
+        "Prefers to write rather than speak; shares through lyrics.",
+    ),
+    "physical": (
+        "No limitations to playing reported.",
+        "Mild tremor in the right hand; prefers larger percussion.",
+        "Shortness of breath on exertion; paces singing accordingly.",
+    ),
+    "strengths": (
+        "Humour, persistence, and a supportive sister.",
+        "Motivated by their children; a sponsor they trust.",
+        "Creative, reliable, enjoys helping others learn a part.",
+    ),
+    "summary": (
+        "Recommend weekly group music therapy focused on expression and coping.",
+        "Recommend group songwriting and rhythm work to build connection and regulation.",
+        "Recommend receptive and re-creative methods to support relaxation and self-esteem.",
+    ),
+}
+
+# Per goal area: (needs, goal statements, in plain words, behaviours for objectives).
+GOAL_TEXT = {
+    "Social connection": (
+        ("Isolates from peers and has few sober supports.", "Withdraws in groups."),
+        ("Increase positive peer interaction.", "Build connection with sober peers."),
+        ("Feel less alone and connect with others in group.", "Make friends in group."),
+        (
+            "initiate an interaction with a peer during music-making",
+            "share a song choice and say why it matters",
+            "offer feedback on a peer's verse",
+        ),
+    ),
+    "Emotional expression": (
+        ("Difficulty naming and expressing feelings.", "Bottles up anger until it spills."),
+        ("Improve identification and expression of emotions.", "Express feelings safely."),
+        ("Put feelings into words and music.", "Let feelings out in a safe way."),
+        (
+            "name a feeling connected to a song",
+            "write a lyric line about a current feeling",
+            "use an instrument to show a feeling and describe it",
+        ),
+    ),
+    "Coping with craving": (
+        ("Craving peaks in the evenings and after conflict.", "Few coping skills for urges."),
+        ("Develop music-based coping skills for craving.", "Reduce the impact of triggers."),
+        ("Have songs and skills ready for when cravings hit.", "Handle cravings better."),
+        (
+            "identify two songs for a coping playlist",
+            "describe one trigger and a music-based response",
+            "rate craving before and after the session and discuss the change",
+        ),
+    ),
+    "Relaxation and self-regulation": (
+        ("High anxiety and restlessness.", "Trouble settling after stressful events."),
+        ("Increase self-regulation skills.", "Use music to lower stress."),
+        ("Calm down when things get hard.", "Feel more relaxed."),
+        (
+            "follow a guided breathing exercise with music",
+            "match a steady drum pulse for a full song",
+            "name one relaxation strategy used during the week",
+        ),
+    ),
+    "Communication": (
+        ("Speaks rarely in groups.", "Interrupts peers and struggles to listen."),
+        ("Improve turn-taking and listening.", "Increase verbal participation."),
+        ("Speak up and listen well in group.", "Take turns and be heard."),
+        (
+            "take turns in a call-and-response pattern",
+            "verbally contribute to group discussion",
+            "wait for a peer to finish a musical phrase before responding",
+        ),
+    ),
+    "Self-esteem and identity": (
+        ("Negative self-talk and shame about use.", "Low confidence in own abilities."),
+        ("Build a positive sense of self.", "Increase self-worth in recovery."),
+        ("Feel better about who I am.", "Be proud of what I can do."),
+        (
+            "state one personal strength in a song or discussion",
+            "perform a part for the group",
+            "write a lyric about a hope for the future",
+        ),
+    ),
+    "Attention and focus": (
+        ("Attention drifts in longer activities.", "Easily distracted in groups."),
+        ("Increase sustained attention.", "Improve focus in structured tasks."),
+        ("Stay focused for longer.", "Keep my mind on the task."),
+        (
+            "keep a rhythm pattern for the length of a song",
+            "follow a lyric sheet through a whole song",
+            "stay with the group activity without leaving the room",
+        ),
+    ),
+    "Parenting and family": (
+        ("Strained relationships with children.", "Wants to reconnect with family."),
+        ("Strengthen family bonds through music.", "Build parenting confidence."),
+        ("Reconnect with my kids.", "Be the parent I want to be."),
+        (
+            "choose or write a song to share with a family member",
+            "describe a musical activity to do at home",
+            "write a lullaby verse for their child",
+        ),
+    ),
+    "Physical and motor": (
+        ("Reduced stamina and coordination.", "Tension in shoulders and hands."),
+        ("Improve coordination and stamina.", "Reduce physical tension."),
+        ("Get my body moving and loosen up.", "Feel stronger and steadier."),
+        (
+            "play a steady beat with alternating hands",
+            "stand and move to music for one song",
+            "complete a warm-up of stretching to music",
+        ),
+    ),
+}
+# Goal areas weighted by how often they come up in substance-use treatment.
+GOAL_AREA_WEIGHTS = {
+    "Social connection": 16,
+    "Emotional expression": 16,
+    "Coping with craving": 18,
+    "Relaxation and self-regulation": 14,
+    "Communication": 8,
+    "Self-esteem and identity": 12,
+    "Attention and focus": 5,
+    "Parenting and family": 7,
+    "Physical and motor": 4,
+}
+CRITERIA = (
+    "in 3 of 4 sessions",
+    "at least once per session",
+    "with no more than one prompt",
+    "in 4 of 5 consecutive sessions",
+    "independently, in 2 of 3 sessions",
+    "for at least 10 minutes",
+)
+PLAN_METHODS = ("receptive", "recreative", "improvisational", "compositional")
+PROGRESS_OBSERVATIONS = {
+    "not_addressed": ("Not the focus today.", "Left before this activity."),
+    "minimal": ("Needed several prompts.", "Watched more than joined in.", "Brief attempt."),
+    "moderate": ("Joined with one prompt.", "Contributed a line.", "Held the pattern briefly."),
+    "significant": ("Led the activity.", "Did this without prompting.", "Helped a peer."),
+    "met": ("Met the criterion again today.", "Consistently independent now."),
+}
+REPORT_PROGRESS = (
+    "Steady progress on all objectives; most now at a moderate level.",
+    "Significant progress on coping objectives; social goal still emerging.",
+    "Progress slowed after missed sessions; re-engaged in the last two weeks.",
+    "Met one objective; others continue with good engagement.",
+)
+REPORT_MEASURES = (
+    "Loneliness (UCLA-3) lower than at intake.",
+    "Craving ratings fall across most sessions.",
+    "Mood improves from before to after sessions on most check-ins.",
+    "Scores stable over the period.",
+)
+REPORT_RECOMMENDATIONS = (
+    "Continue weekly group; review the plan at the next review date.",
+    "Continue; add songwriting to support expression.",
+    "Continue; encourage a coping playlist for evenings.",
+    "Continue with focus on attendance; outreach after missed sessions.",
+)
+DISCHARGE_RECOMMENDATIONS = (
+    "Continue using the coping playlist; community choir suggested.",
+    "Referred to aftercare music group; keep the songs written here.",
+    "Encouraged to keep drumming with the peer group that meets on Saturdays.",
+)
+ADDENDUM_LINES = (
+    "Correction: attendance for the period was one session higher than stated.",
+    "Added: the participant asked that their song be shared with their counsellor.",
+    "Clarification: the objective met was the coping objective, not the social one.",
+)

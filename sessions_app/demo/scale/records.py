@@ -47,6 +47,12 @@ class Record:
     reflections: list[tuple] = field(default_factory=list)
     # (id, person, recorded_by, created_at, revoked_at, revoked_by)
     consents: list[tuple] = field(default_factory=list)
+    # (id, person id, author, created_at, signed_at)
+    assessments: list[tuple] = field(default_factory=list)
+    # (id, person id, version, author, created_at, signed_at, superseded_at)
+    treatment_plans: list[tuple] = field(default_factory=list)
+    # (id, person id, kind, author, created_at, signed_at)
+    progress_reports: list[tuple] = field(default_factory=list)
 
 
 # --- People and places ---------------------------------------------------------------------

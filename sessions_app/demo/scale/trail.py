@@ -1,6 +1,7 @@
 """The audit trail two years of use would have left: a change entry for every roll
 call, note, reflection, enrollment and consent (as auditlog and `log_bulk_saves` write
-them), ACCESS entries for clinical pages, and logins.
+them), for each assessment, treatment plan version and progress report, ACCESS entries
+for clinical pages, and logins.
 
 Entries are written in time order, as a live system appends them.
 """
@@ -66,6 +67,9 @@ def write_audit(loader: Loader, world: World, record: Record, rng: random.Random
             models.Participant,
             models.Group,
             models.LullabyProject,
+            models.Assessment,
+            models.TreatmentPlan,
+            models.ProgressReport,
         )
     }
     emails = {s.id: s.email for s in world.staff}
@@ -108,6 +112,7 @@ def write_audit(loader: Loader, world: World, record: Record, rng: random.Random
     _note_changes(world, record, add)
     _views(world, record, rng, access)
     _logins(world, rng, add)
+    _planning_changes(world, record, add)
     entries.sort(key=lambda e: e[0])
     loader.copy("auditlog_logentry", COLUMNS, ((n, *e) for n, e in enumerate(entries, start=1)))
 
@@ -238,6 +243,37 @@ def _note_changes(world: World, record: Record, add) -> None:
             actor,
             session.group.site.id,
         )
+
+
+def _planning_changes(world: World, record: Record, add) -> None:
+    """Assessments, plan versions and reports drafted, signed, superseded: who and when,
+    never what they say (administrators read the trail)."""
+    people = {p.id: p for p in world.people}
+
+    def document(model, pk, label, person, author, created, signed_at, **fields):
+        site_id = person.site.id
+        changes = _diff(id=pk, participant=person.id, status="draft", **fields)
+        add(created, model, pk, label, CREATE, changes, author, site_id)
+        if signed_at:
+            signing = {"status": ["draft", "signed"], "signed_by": ["None", str(author)]}
+            add(signed_at, model, pk, label, UPDATE, json.dumps(signing), author, site_id)
+
+    for pk, person_id, author, created, signed_at in record.assessments:
+        person = people[person_id]
+        label = f"Assessment of {person.short_name}"
+        document("Assessment", pk, label, person, author, created, signed_at)
+    for pk, person_id, version, author, created, signed_at, superseded in record.treatment_plans:
+        person = people[person_id]
+        label = f"Treatment plan v{version} for {person.short_name}"
+        document("TreatmentPlan", pk, label, person, author, created, signed_at, version=version)
+        if superseded:
+            changes = json.dumps({"superseded_at": ["None", str(superseded)]})
+            add(superseded, "TreatmentPlan", pk, label, UPDATE, changes, author, person.site.id)
+    for pk, person_id, kind, author, created, signed_at in record.progress_reports:
+        person = people[person_id]
+        what = "Discharge summary" if kind == "discharge" else "Progress report"
+        label = f"{what} for {person.short_name}"
+        document("ProgressReport", pk, label, person, author, created, signed_at, kind=kind)
 
 
 def _views(world: World, record: Record, rng: random.Random, access) -> None:
