@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -24,20 +24,28 @@ from sessions_app.demo.scale import LOGINS
 from sessions_app.demo.scale.loader import Loader, dangling_references
 from sessions_app.demo.scale.world import Sizes, build_world
 from sessions_app.models import (
+    Assessment,
     Attendance,
     Enrollment,
     Facilitation,
+    Goal,
+    GoalArea,
     Group,
     LullabyProject,
     MeasureRequest,
     MeasureResponse,
     MeasureSchedule,
+    Objective,
+    ObjectiveProgress,
     Participant,
+    ProgressReport,
     Reflection,
     Reminder,
+    ReportAddendum,
     SafetyAlert,
     Session,
     Site,
+    TreatmentPlan,
     User,
 )
 from sessions_app.services.safety import alert_reasons
@@ -406,6 +414,212 @@ def test_the_scale_therapist_has_an_open_alert(scale):
     ).exists()
 
 
+def _sql_count(sql: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
+
+
+def _current_plans():
+    return TreatmentPlan.objects.filter(status="signed", superseded_at__isnull=True)
+
+
+def test_most_participants_are_assessed_and_have_a_plan_in_force(scale):
+    assessed = Assessment.objects.filter(status="signed").values("participant").distinct()
+    assert assessed.count() >= 0.85 * PARTICIPANTS
+    assert _current_plans().count() >= 0.85 * PARTICIPANTS
+
+
+def test_the_first_plan_follows_the_assessment(scale):
+    early = TreatmentPlan.objects.filter(
+        version=1, participant__assessments__assessed_on__gt=F("starts_on")
+    )
+    assert TreatmentPlan.objects.filter(version=1).exists()
+    assert not early.exists()
+
+
+def test_plans_are_revised_in_versions_that_supersede_the_one_before(scale):
+    revised = TreatmentPlan.objects.filter(status="signed", previous__isnull=False)
+    assert revised.count() >= PARTICIPANTS
+    assert not revised.exclude(version=F("previous__version") + 1).exists()
+    assert not revised.exclude(previous__superseded_at=F("signed_at")).exists()
+
+
+def test_only_a_plan_with_a_signed_successor_is_superseded(scale):
+    superseded = TreatmentPlan.objects.filter(superseded_at__isnull=False)
+    assert superseded.exists()
+    assert not superseded.exclude(next_version__status="signed").exists()
+
+
+def test_each_participant_has_one_plan_in_force_at_most(scale):
+    counts = _current_plans().values("participant").annotate(n=Count("pk"))
+    assert max(c["n"] for c in counts) == 1
+
+
+def test_every_plan_has_one_to_three_goals_in_the_nine_areas(scale):
+    per_plan = TreatmentPlan.objects.annotate(n=Count("goals")).values_list("n", flat=True)
+    assert set(per_plan) == {1, 2, 3}
+    areas = set(Goal.objects.values_list("area__name", flat=True).distinct())
+    assert len(areas) >= 6
+    assert areas <= set(GoalArea.objects.values_list("name", flat=True))
+
+
+def test_every_goal_has_objectives_with_a_criterion_and_a_date(scale):
+    per_goal = Goal.objects.annotate(n=Count("objectives")).values_list("n", flat=True)
+    assert min(per_goal) >= 1
+    assert max(per_goal) <= 3
+    assert not Objective.objects.filter(criterion="").exists()
+    # A met or discontinued objective keeps the date it had; the others are set anew.
+    active = Objective.objects.exclude(outcome__in=["met", "discontinued"])
+    assert not active.filter(target_on__lt=F("goal__plan__starts_on")).exists()
+
+
+def test_objectives_carried_forward_name_where_they_began(scale):
+    carried = Objective.objects.filter(origin__isnull=False)
+    assert carried.exists()
+    assert not carried.filter(origin__origin__isnull=False).exists()
+    assert not carried.exclude(
+        origin__goal__plan__participant=F("goal__plan__participant"),
+        origin__goal__plan__version__lt=F("goal__plan__version"),
+    ).exists()
+
+
+def test_reviews_find_objectives_continued_revised_met_and_discontinued(scale):
+    carried = Objective.objects.filter(origin__isnull=False)
+    outcomes = set(carried.values_list("outcome", flat=True).distinct())
+    assert outcomes == {"continued", "revised", "met", "discontinued"}
+    assert (
+        not Objective.objects.filter(origin__isnull=True, goal__plan__version=1)
+        .exclude(outcome="")
+        .exists()
+    )
+
+
+def test_progress_is_on_objectives_of_the_participants_own_plan(scale):
+    assert ObjectiveProgress.objects.exists()
+    foreign = ObjectiveProgress.objects.exclude(objective__goal__plan__participant=F("participant"))
+    assert not foreign.exists()
+
+
+def test_progress_is_in_notes_of_groups_the_participant_was_enrolled_in(scale):
+    assert not _sql_count(
+        """
+        SELECT COUNT(*) FROM sessions_app_objectiveprogress p
+        JOIN sessions_app_sessionnote n ON n.id = p.note_id
+        JOIN sessions_app_session s ON s.id = n.session_id
+        WHERE NOT EXISTS (
+            SELECT 1 FROM sessions_app_enrollment e
+            WHERE e.group_id = s.group_id AND e.participant_id = p.participant_id
+            AND e.start_date <= s.occurrence_date
+            AND (e.end_date IS NULL OR e.end_date >= s.occurrence_date))
+        """
+    )
+
+
+def test_progress_is_for_sessions_attended_under_the_plan_then_in_force(scale):
+    unattended = ObjectiveProgress.objects.exclude(
+        note__session__attendance__participant=F("participant"),
+        note__session__attendance__status__in=Attendance.ATTENDED,
+    )
+    assert not unattended.exists()
+    plan = "objective__goal__plan__"
+    out_of_force = ObjectiveProgress.objects.filter(
+        Q(**{f"{plan}signed_at__gt": F("note__session__starts_at")})
+        | Q(**{f"{plan}superseded_at__lte": F("note__session__starts_at")})
+        | ~Q(**{f"{plan}status": "signed"})
+    )
+    assert not out_of_force.exists()
+
+
+def test_progress_is_only_on_objectives_still_active(scale):
+    ended = ObjectiveProgress.objects.filter(objective__outcome__in=["met", "discontinued"])
+    assert not ended.exists()
+
+
+def test_progress_is_recorded_in_most_sessions_attended(scale):
+    pairs = ObjectiveProgress.objects.values("note", "participant").distinct().count()
+    attended = Attendance.objects.filter(status__in=Attendance.ATTENDED).count()
+    assert 0.5 <= pairs / attended <= 0.9
+
+
+def test_progress_grows_from_minimal_to_significant_over_the_months(scale):
+    participant = Participant.objects.get(user__username="scale-participant")
+    levels = list(
+        ObjectiveProgress.objects.filter(participant=participant)
+        .order_by("note__session__starts_at")
+        .values_list("level", flat=True)
+    )
+    first, last = levels[: len(levels) // 4], levels[-len(levels) // 4 :]
+    assert first.count("minimal") > last.count("minimal")
+    assert last.count("significant") > first.count("significant")
+
+
+def test_about_half_have_monthly_progress_reports(scale):
+    planned = _current_plans().count()
+    reported = (
+        ProgressReport.objects.filter(kind="progress").values("participant").distinct().count()
+    )
+    assert 0.3 * planned <= reported <= 0.75 * planned
+    months = ProgressReport.objects.filter(kind="progress").values_list(
+        "period_start", "period_end"
+    )
+    assert {(end - start).days for start, end in months} == {29}
+
+
+def test_reports_are_on_the_participants_own_plan(scale):
+    assert not ProgressReport.objects.exclude(plan__participant=F("participant")).exists()
+
+
+def test_discharge_summaries_follow_an_ended_enrollment_and_say_why(scale):
+    summaries = ProgressReport.objects.filter(kind="discharge")
+    assert summaries.exists()
+    assert not summaries.filter(participant__enrollments__end_date__isnull=True).exists()
+    assert not summaries.filter(discharge_reason="").exists()
+
+
+def test_addenda_are_on_signed_reports_after_signing(scale):
+    addenda = ReportAddendum.objects.all()
+    assert addenda.exists()
+    assert not addenda.exclude(report__status="signed").exists()
+    assert not addenda.filter(created_at__lt=F("report__signed_at")).exists()
+
+
+def _caseload_plans():
+    therapist = User.objects.get(username="scale-therapist")
+    return _current_plans().filter(
+        participant__enrollments__status=Enrollment.Status.ACTIVE,
+        participant__enrollments__group__facilitations__therapist=therapist,
+        participant__enrollments__group__facilitations__role=Facilitation.Role.LEAD,
+    )
+
+
+def test_the_scale_therapist_has_plan_reviews_due_this_week(scale):
+    today = timezone.localdate()
+    due = _caseload_plans().filter(review_on__range=(today, today + timedelta(days=7)))
+    assert due.exists()
+
+
+def test_the_scale_therapist_has_overdue_plan_reviews(scale):
+    assert _caseload_plans().filter(review_on__lt=timezone.localdate()).exists()
+
+
+def test_the_scale_participant_has_a_plan_in_force_with_goals_in_plain_words(scale):
+    participant = Participant.objects.get(user__username="scale-participant")
+    plan = _current_plans().get(participant=participant)
+    assert plan.version > 2
+    assert plan.review_on > timezone.localdate()
+    assert plan.goals.count() == 3
+    assert not plan.goals.filter(plain_words="").exists()
+
+
+def test_the_scale_participant_has_progress_since_the_start(scale):
+    participant = Participant.objects.get(user__username="scale-participant")
+    progress = ObjectiveProgress.objects.filter(participant=participant)
+    first = progress.order_by("note__session__starts_at").first().note.session.starts_at
+    assert progress.count() > 50
+    assert first < timezone.now() - timedelta(days=300 * YEARS)
+
+
 def test_no_reference_names_a_missing_row(scale):
     loader = Loader()
     tables = connection.introspection.table_names()
@@ -429,6 +643,13 @@ def test_no_reference_names_a_missing_row(scale):
         MeasureRequest,
         MeasureResponse,
         SafetyAlert,
+        Assessment,
+        TreatmentPlan,
+        Goal,
+        Objective,
+        ObjectiveProgress,
+        ProgressReport,
+        ReportAddendum,
     ],
 )
 def test_rows_pass_model_validation(scale, model):

@@ -23,15 +23,16 @@ from .world import Person, Stint, World
 
 NO_PLAN_SHARE = 0.03  # never assessed: in and out before anyone got to it
 # Referred to music therapy proper only after some groups: their planning starts with a
-# later enrollment (the few whose first plan is still a draft are mostly these).
+# later enrollment, often the one they are in now (so some first plans are still drafts:
+# hardly anyone's first enrollment is recent).
 LATE_REFERRAL_SHARE = 0.1
-DRAFT_ONLY_SHARE = 0.35  # of those whose first plan is under four weeks old
+DRAFT_ONLY_SHARE = 0.5  # of those whose first plan is under four weeks old
 REVIEW_DAYS = (84, 98)  # a plan's review date after its start
 TARGET_DAYS = (90, 120)  # an objective's target date after its plan's start
 LATE_REVIEW_SHARE = 0.25  # reviews fallen due in the last weeks and not done yet
 NEXT_DRAFT_SHARE = 0.3  # of those, how many have the next version drafted
 OUTCOMES = (("continued", 50), ("revised", 20), ("met", 20), ("discontinued", 10))
-PROGRESS_SHARE = 0.72  # of the sessions attended, how often progress is recorded
+PROGRESS_SHARE = 0.8  # of the sessions attended, how often progress is recorded
 NOTED_PROGRESS_SHARE = 0.95  # ...when the note says something about the participant
 OBSERVATION_SHARE = 0.2
 REPORTING_SHARE = 0.5  # participants whose programme asks for monthly reports
@@ -173,7 +174,7 @@ def _person_plans(plans: _Plans, person: Person) -> None:
     stints = plans.stints[person.id]
     first = stints[0]
     if not scale and len(stints) > 1 and rng.random() < LATE_REFERRAL_SHARE:
-        first = rng.choice(stints[1:])
+        first = stints[-1] if rng.random() < 0.5 else rng.choice(stints[1:])
     assessed_on = first.start_date + timedelta(days=rng.randint(0, 2))
     created = plans.at(assessed_on, time(11), person)
     if created is None:
