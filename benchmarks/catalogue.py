@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -239,7 +239,7 @@ def ensure_treatment_record(picks: Picks) -> None:
     today = timezone.now().astimezone(member.site.tz).date()
     picks.plan = (
         TreatmentPlan.objects.filter(participant=member)
-        .order_by("superseded_at", "-version")
+        .order_by(F("superseded_at").asc(nulls_first=True), "-version")
         .first()
     ) or plan_services.plan_start(participant=member, by=therapist)
     picks.assessment = Assessment.objects.filter(participant=member).order_by(
@@ -247,9 +247,9 @@ def ensure_treatment_record(picks: Picks) -> None:
     ).first() or plan_services.assessment_save(
         participant=member, by=therapist, assessed_on=today, texts={"summary": "Connection."}
     )
-    picks.report = ProgressReport.objects.filter(participant=member).order_by(
-        "-period_end"
-    ).first() or report_draft(
+    picks.report = ProgressReport.objects.filter(
+        participant=member, status=ProgressReport.Status.SIGNED
+    ).order_by("-period_end").first() or report_draft(
         participant=member,
         by=therapist,
         kind=ProgressReport.Kind.PROGRESS,

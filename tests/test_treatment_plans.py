@@ -440,3 +440,14 @@ def test_it_reads_the_record_page_in_a_bounded_number_of_queries(
     with django_assert_max_num_queries(22):
         response = client.get(reverse("treatment_record", args=[participant.pk]))
     assert f"v{plan.version} in force" in response.content.decode()
+
+
+def test_it_shows_an_administrator_the_version_in_force_after_a_revision(
+    client, admin, therapist, participant
+):
+    signed_plan(participant, therapist)
+    revision = plan_services.plan_start(participant=participant, by=therapist)
+    plan_services.plan_sign(plan=revision, by=therapist)
+    client.force_login(admin)
+    page = client.get(reverse("treatment_record", args=[participant.pk])).content.decode()
+    assert "Version 2 · signed, in force" in html.unescape(page)

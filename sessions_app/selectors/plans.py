@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from ..models import (
     Assessment,
@@ -116,8 +116,8 @@ def plan_status(*, participant: Participant) -> PlanStatus | None:
     row = (
         TreatmentPlan.objects.filter(participant=participant)
         .order_by(
-            # The plan in force first, else the newest.
-            "superseded_at",
+            # The plan in force (never superseded) first, else the newest.
+            F("superseded_at").asc(nulls_first=True),
             "-version",
         )
         .annotate(
