@@ -155,24 +155,30 @@ class ParticipantNote(models.Model):
         return f"{self.participant} — {self.note.session}"
 
 
-class NoteAddendum(models.Model):
-    """A dated correction or addition to a signed note; the note itself never changes."""
+class Addendum(models.Model):
+    """A dated correction or addition to a signed document, which itself never changes."""
 
-    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="addenda")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     text = models.TextField()
 
     class Meta:
+        abstract = True
         ordering = ["created_at"]
-        verbose_name_plural = "note addenda"
         constraints = [
             models.CheckConstraint(
-                name="noteaddendum_has_text",
+                name="%(class)s_has_text",
                 condition=~Q(text=""),
                 violation_error_message="An addendum needs some text.",
             )
         ]
+
+
+class NoteAddendum(Addendum):
+    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="addenda")
+
+    class Meta(Addendum.Meta):
+        verbose_name_plural = "note addenda"
 
     def __str__(self) -> str:
         return f"Addendum {self.created_at:%Y-%m-%d} to {self.note}"

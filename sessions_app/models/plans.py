@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from .notes import SessionNote
+from .notes import Addendum, SessionNote
 from .people import Participant
 
 
@@ -335,24 +335,11 @@ class ProgressReport(SignedDocument):
         return [(label, getattr(self, name)) for name, label in self.SECTIONS]
 
 
-class ReportAddendum(models.Model):
-    """A dated correction or addition to a signed report; the report never changes."""
-
+class ReportAddendum(Addendum):
     report = models.ForeignKey(ProgressReport, on_delete=models.PROTECT, related_name="addenda")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    text = models.TextField()
 
-    class Meta:
-        ordering = ["created_at"]
+    class Meta(Addendum.Meta):
         verbose_name_plural = "report addenda"
-        constraints = [
-            models.CheckConstraint(
-                name="reportaddendum_has_text",
-                condition=~Q(text=""),
-                violation_error_message="An addendum needs some text.",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"Addendum {self.created_at:%Y-%m-%d} to {self.report}"

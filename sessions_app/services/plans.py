@@ -26,12 +26,14 @@ SIGNED_PLAN = "This plan is signed and can no longer change. Revise it to make a
 DEFAULT_REVIEW_DAYS = 90
 
 
-def _check_writer(by: User, participant: Participant) -> None:
+def check_treatment_writer(by: User, participant: Participant) -> None:
+    """Refuse anyone but the participant's therapists (plans and reports alike)."""
     if not may_write_treatment_record(by, participant):
         raise ServiceError(WRITERS_ONLY)
 
 
-def _lock_participant(participant: Participant) -> Participant:
+def lock_participant(participant: Participant) -> Participant:
+    """Lock the participant's row: writes to their treatment record take turns."""
     return Participant.objects.select_for_update().get(pk=participant.pk)
 
 
@@ -53,8 +55,8 @@ def assessment_save(
     assessment: Assessment | None = None,
 ) -> Assessment:
     """Create or update a draft assessment."""
-    _lock_participant(participant)
-    _check_writer(by, participant)
+    lock_participant(participant)
+    check_treatment_writer(by, participant)
     unknown = set(texts) - set(ASSESSMENT_FIELDS)
     if unknown:
         raise ServiceError(f"An assessment has no area called {', '.join(sorted(unknown))}.")
@@ -81,8 +83,8 @@ def assessment_missing_for_signing(assessment: Assessment) -> list[str]:
 
 @transaction.atomic
 def assessment_sign(*, assessment: Assessment, by: User, now: datetime | None = None) -> Assessment:
-    _lock_participant(assessment.participant)
-    _check_writer(by, assessment.participant)
+    lock_participant(assessment.participant)
+    check_treatment_writer(by, assessment.participant)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.is_signed:
         raise ServiceError("This assessment is already signed.")
@@ -146,8 +148,8 @@ def plan_start(*, participant: Participant, by: User, today: date | None = None)
     active objective, and those objectives as "continued", for the therapist to mark at
     the review. The first version starts empty.
     """
-    participant = _lock_participant(participant)
-    _check_writer(by, participant)
+    participant = lock_participant(participant)
+    check_treatment_writer(by, participant)
     existing = draft_plan(participant)
     if existing is not None:
         return existing
@@ -206,8 +208,8 @@ def _carry_forward(previous: TreatmentPlan, plan: TreatmentPlan) -> None:
 
 
 def _lock_draft(plan: TreatmentPlan, by: User) -> TreatmentPlan:
-    _lock_participant(plan.participant)
-    _check_writer(by, plan.participant)
+    lock_participant(plan.participant)
+    check_treatment_writer(by, plan.participant)
     plan = TreatmentPlan.objects.select_for_update().select_related("participant").get(pk=plan.pk)
     if plan.is_signed:
         raise ServiceError(SIGNED_PLAN)

@@ -15,11 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Participant, ProgressReport, ReportAddendum, User
-from ..permissions import may_write_treatment_record
 from ..selectors.progress import PeriodRecord, ThreadProgress, period_record
 from .errors import ServiceError
+from .plans import check_treatment_writer, lock_participant
 
-WRITERS_ONLY = "Only the participant's therapists write and sign their progress reports."
 SIGNED_REPORT = "This report is signed and can no longer change. Add an addendum instead."
 # The longest period one report covers.
 MAX_PERIOD_YEARS = 2
@@ -27,18 +26,9 @@ MAX_PERIOD_YEARS = 2
 TEXT_FIELDS = (*(name for name, _ in ProgressReport.SECTIONS), "discharge_reason")
 
 
-def _check_writer(by: User, participant: Participant) -> None:
-    if not may_write_treatment_record(by, participant):
-        raise ServiceError(WRITERS_ONLY)
-
-
-def _lock_participant(participant: Participant) -> Participant:
-    return Participant.objects.select_for_update().get(pk=participant.pk)
-
-
 def _lock_report(report: ProgressReport, by: User) -> ProgressReport:
-    _lock_participant(report.participant)
-    _check_writer(by, report.participant)
+    lock_participant(report.participant)
+    check_treatment_writer(by, report.participant)
     return (
         ProgressReport.objects.select_for_update()
         .select_related("participant__site")
@@ -200,8 +190,8 @@ def report_draft(
     today: date | None = None,
 ) -> ProgressReport:
     """A new draft report over the period, its sections written from the record."""
-    participant = _lock_participant(participant)
-    _check_writer(by, participant)
+    participant = lock_participant(participant)
+    check_treatment_writer(by, participant)
     if kind not in ProgressReport.Kind.values:
         raise ServiceError({"kind": "Choose a progress report or a discharge summary."})
     today = today or timezone.now().astimezone(participant.site.tz).date()
