@@ -343,6 +343,11 @@ def get_session_participant_for_user(
 
 
 def may_write_treatment_record(user: User, participant: Participant) -> bool:
+    """The participant's therapists, through their groups. A participant fetched for
+    this user by `get_participant_for_user` already carries the answer (`_in_care`)."""
+    known = getattr(participant, "_in_care", None)
+    if known is not None:
+        return user.is_authenticated and user.is_therapist and bool(known)
     return (
         user.is_authenticated
         and user.is_therapist
@@ -351,6 +356,7 @@ def may_write_treatment_record(user: User, participant: Participant) -> bool:
 
 
 def may_read_treatment_record(user: User, participant: Participant) -> bool:
+    """The participant's therapists, and a therapist with emergency access to them."""
     return (
         user.is_authenticated
         and user.is_therapist
@@ -363,12 +369,17 @@ def get_treatment_participant_for_user(
 ) -> Participant:
     """The participant whose treatment record (assessments, plans, reports) the user
     may read, or with `write` may write. Anyone else answers 404; an administrator's
-    refusal is an audit entry like any other."""
+    refusal is an audit entry like any other.
+
+    One query: `get_participant_for_user` already asks, for a therapist, whether the
+    participant is in their care (write) or seen by emergency access (read only); the
+    answer stays on the participant for `may_write_treatment_record` to read.
+    """
     participant = get_participant_for_user(request, participant_id)
-    allowed = (may_write_treatment_record if write else may_read_treatment_record)(
-        request.user, participant
-    )
-    if not allowed:
+    user = request.user
+    reader = user.is_authenticated and user.is_therapist
+    writer = reader and may_write_treatment_record(user, participant)
+    if not (writer if write else reader):
         raise deny(request, "treatment record", model=Participant, pk=participant.pk)
     return participant
 

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
@@ -23,6 +24,7 @@ from ..models import (
     TreatmentPlan,
     User,
 )
+from ..timeutil import at_site
 
 # Reviews this close are on the therapist's home.
 REVIEW_AHEAD = timedelta(days=7)
@@ -349,7 +351,11 @@ def objective_history(
     *, participant: Participant, objectives: Iterable[Objective], latest: int = 12
 ) -> dict[int, list[ProgressPoint]]:
     """Objective thread → its latest progress from signed notes, oldest first (one
-    query), whichever version of the plan each entry was recorded against."""
+    query), whichever version of the plan each entry was recorded against.
+
+    Plain values, not model instances: two years of a participant's progress is a few
+    hundred rows, each of which would otherwise build five joined models.
+    """
     threads = {o.thread for o in objectives}
     history: dict[int, list[ProgressPoint]] = defaultdict(list)
     if not threads:
@@ -361,18 +367,22 @@ def objective_history(
             participant=participant,
             note__status=SessionNote.Status.SIGNED,
         )
-        .select_related("note__session__group__site", "objective")
         .order_by("-note__session__starts_at")
+        .values_list(
+            "objective_id",
+            "objective__origin_id",
+            "level",
+            "observation",
+            "note__session_id",
+            "note__session__starts_at",
+            "note__session__group__site__time_zone",
+        )
     )
-    for row in rows:
-        thread = row.objective.thread
-        if len(history[thread]) < latest:
-            session = row.note.session
-            history[thread].append(
-                ProgressPoint(
-                    session.local_date, row.level, labels[row.level], row.observation, session.pk
-                )
-            )
+    for objective_id, origin_id, level, observation, session_id, starts_at, zone in rows:
+        points = history[origin_id or objective_id]
+        if len(points) < latest:
+            day = at_site(starts_at, ZoneInfo(zone)).date()
+            points.append(ProgressPoint(day, level, labels[level], observation, session_id))
     for points in history.values():
         points.reverse()
     return history
