@@ -451,3 +451,22 @@ def test_it_shows_an_administrator_the_version_in_force_after_a_revision(
     client.force_login(admin)
     page = client.get(reverse("treatment_record", args=[participant.pk])).content.decode()
     assert "Version 2 · signed, in force" in html.unescape(page)
+
+
+@pytest.mark.parametrize("versions", [1, 5])
+def test_it_reads_a_plan_page_in_the_same_queries_however_many_versions(
+    client, therapist, participant, django_assert_max_num_queries, versions
+):
+    plan = signed_plan(participant, therapist)
+    for _ in range(versions - 1):
+        plan = plan_services.plan_sign(
+            plan=plan_services.plan_start(participant=participant, by=therapist), by=therapist
+        )
+    client.force_login(therapist)
+    url = reverse("treatment_plan", args=[participant.pk, plan.pk])
+    client.get(url)
+    # Session, user (2), the participant with whether they are in the therapist's care,
+    # the plan, the plan with its goals and objectives (3), its progress, the versions,
+    # the audit entry; with room for the middleware's own.
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200

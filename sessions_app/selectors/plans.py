@@ -309,8 +309,12 @@ def own_goals(*, participant: Participant) -> list[Goal]:
 
 
 def plan_versions(*, participant: Participant) -> QuerySet[TreatmentPlan]:
-    return participant.treatment_plans.order_by("-version").only(
-        "pk", "version", "status", "superseded_at", "starts_on", "review_on", "signed_at"
+    # From the model's manager, not `participant.treatment_plans`: a related manager
+    # would set each row's participant, reading the deferred key one query a row.
+    return (
+        TreatmentPlan.objects.filter(participant=participant)
+        .order_by("-version")
+        .only("pk", "version", "status", "superseded_at", "starts_on", "review_on", "signed_at")
     )
 
 
