@@ -447,6 +447,7 @@ def _siteadmin_pages(p: Picks, *, today: date) -> list[Page]:
             sql_params={"site_ids": sites},
         ),
         _page("report_slipping_csv", a),
+        _page("report_plans", a, label="report_plans (site admin)"),
         _page(
             "report_outcomes",
             a,
@@ -567,6 +568,7 @@ def _admin_pages(p: Picks, *, today: date) -> list[Page]:
             sql="slipping_away",
             sql_params={"site_ids": p.site_ids},
         ),
+        _page("report_plans", a, label="report_plans (admin, all sites)"),
         _page("audit_log", a, label="audit_log (admin)"),
         _page(
             "audit_log",

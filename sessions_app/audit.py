@@ -397,6 +397,8 @@ AUDITED_PAGES: dict[str, AuditedPage] = {
     "treatment_plan_discard": AuditedPage(
         VIEW, **_PARTICIPANT, about="treatment plan", methods=frozenset({"POST"})
     ),
+    # Names the participants whose plan review is overdue (dates only, no plan's words).
+    "report_plans": AuditedPage(VIEW, "sessions_app.TreatmentPlan", None, "plan reviews"),
     # Check-in at the door: the roster names the group's participants; the answer form
     # names one (it never shows answers).
     "kiosk": AuditedPage(VIEW, **_SESSION, about="check-in roster"),

@@ -2,6 +2,7 @@
 participant's therapists; administrators see a plan's status, not its words."""
 
 import html
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from sessions_app.audit import REDACTED
 from sessions_app.models import Assessment, GoalArea, Objective, TreatmentPlan
 from sessions_app.services import plans as plan_services
 from sessions_app.services.plans import GoalDraft, ObjectiveDraft, PlanDraft
+from tests import factories as f
 
 TODAY = timezone.localdate
 
@@ -470,3 +472,83 @@ def test_it_reads_a_plan_page_in_the_same_queries_however_many_versions(
     # the audit entry; with room for the middleware's own.
     with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
+
+
+# --- Administrators: plans in place and reviewed on time ---------------------------------
+
+
+def _overdue(plan: TreatmentPlan, days: int = 3) -> None:
+    TreatmentPlan.objects.filter(pk=plan.pk).update(
+        starts_on=TODAY() - timedelta(days=120), review_on=TODAY() - timedelta(days=days)
+    )
+
+
+def _figures(page: str, site) -> dict[str, int]:
+    """The site's row of the plans report: {figure: number}."""
+    row = page.split(f'data-site="{site.pk}"', 1)[1].split("</tr>", 1)[0]
+    found = re.findall(r'data-figure="(\w+)">(?:<strong[^>]*>)?(\d+)', row)
+    return {name: int(n) for name, n in found}
+
+
+def test_it_counts_an_overdue_review_for_the_sites_administrator(
+    client, admin, therapist, participant, site
+):
+    _overdue(signed_plan(participant, therapist))
+    client.force_login(admin)
+    page = client.get(reverse("report_plans")).content.decode()
+    assert _figures(page, site) == {
+        "in_care": 1,
+        "with_plan": 1,
+        "reviews_overdue": 1,
+        "plans_missing": 0,
+        "reports_overdue": 1,
+    }
+
+
+def test_it_lists_whose_review_is_overdue_by_name_without_the_plan(
+    client, admin, therapist, participant
+):
+    _overdue(signed_plan(participant, therapist))
+    client.force_login(admin)
+    page = html.unescape(client.get(reverse("report_plans")).content.decode())
+    assert participant.short_name in page
+    assert "Build trusting connections" not in page
+
+
+def test_it_counts_someone_in_care_for_two_weeks_without_a_plan(client, admin, participant, site):
+    participant.enrollments.update(start_date=TODAY() - timedelta(days=20))
+    client.force_login(admin)
+    page = client.get(reverse("report_plans")).content.decode()
+    assert _figures(page, site)["plans_missing"] == 1
+
+
+def test_it_leaves_another_sites_people_out_of_the_report(
+    client, other_admin, therapist, participant
+):
+    _overdue(signed_plan(participant, therapist))
+    client.force_login(other_admin)
+    page = client.get(reverse("report_plans")).content.decode()
+    assert participant.short_name not in page
+
+
+@pytest.mark.parametrize("who", ["therapist", "participant"])
+def test_it_answers_404_to_anyone_but_administrators_on_the_plans_report(
+    client, request, participant, who
+):
+    user = participant.user if who == "participant" else request.getfixturevalue(who)
+    client.force_login(user)
+    assert client.get(reverse("report_plans")).status_code == 404
+
+
+def test_it_reads_the_plans_report_in_the_same_queries_however_many_people(
+    client, admin, therapist, group, site, django_assert_max_num_queries
+):
+    for i in range(8):
+        person = f.ParticipantFactory(site=site)
+        f.EnrollmentFactory(group=group, participant=person)
+        _overdue(signed_plan(person, therapist), days=i + 1)
+    client.force_login(admin)
+    client.get(reverse("report_plans"))
+    # Session, user, their sites (3); enrolments, plans, reports, names (4); audit entry.
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("report_plans")).status_code == 200

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from ..models import (
     Assessment,
@@ -390,3 +390,119 @@ def objective_history(
     for points in history.values():
         points.reverse()
     return history
+
+
+# --- Administrators: are plans in place and reviewed on time? ----------------------------
+
+# A participant in care this long without a signed plan is counted as missing one.
+PLAN_WITHIN_DAYS = 14
+OVERDUE_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class SitePlanFigures:
+    site_id: int
+    site_name: str
+    in_care: int
+    with_plan: int
+    reviews_overdue: int
+    plans_missing: int
+    reports_overdue: int
+
+
+@dataclass(frozen=True)
+class OverdueReview:
+    participant_id: int
+    name: str
+    site_name: str
+    review_on: date
+    version: int
+
+
+@dataclass
+class PlanCompliance:
+    sites: list[SitePlanFigures]
+    overdue: list[OverdueReview]
+    more_overdue: bool
+
+
+def plan_compliance(*, sites: Iterable, today: date) -> PlanCompliance:
+    """For administrators: per site, who is in care (an active enrolment), how many have
+    a plan in force, reviews overdue, plans missing, progress reports overdue; and the
+    longest-overdue reviews by name. Dates and counts only, never a plan's words.
+
+    Four queries, each one pass over the sites' rows (active enrolments, plans in
+    force, signed reports, then the names of those listed), joined here: at the size of
+    a regional network, ten thousand people, where a subquery a person took 0.7 s.
+    """
+    sites = {s.pk: s for s in sites}
+    # Each query filters by site through a join, never by a list of thousands of ids.
+    in_care = {
+        pid: (site_id, since)
+        for pid, site_id, since in Enrollment.objects.filter(
+            status=Enrollment.Status.ACTIVE, participant__site_id__in=list(sites)
+        )
+        .order_by()
+        .values("participant_id", "participant__site_id")
+        .annotate(since=Min("start_date"))
+        .values_list("participant_id", "participant__site_id", "since")
+    }
+    plans = {
+        pid: (review_on, starts_on, version)
+        for pid, review_on, starts_on, version in TreatmentPlan.objects.filter(
+            _current(), participant__site_id__in=list(sites)
+        )
+        .order_by()
+        .values_list("participant_id", "review_on", "starts_on", "version")
+    }
+    last_reports = dict(
+        ProgressReport.objects.filter(
+            status=ProgressReport.Status.SIGNED, participant__site_id__in=list(sites)
+        )
+        .order_by()
+        .values("participant_id")
+        .annotate(last=Max("period_end"))
+        .values_list("participant_id", "last")
+    )
+    counts = {pk: dict.fromkeys(("n", "plan", "overdue", "missing", "reports"), 0) for pk in sites}
+    overdue: list[tuple[date, int]] = []
+    missing_before = today - timedelta(days=PLAN_WITHIN_DAYS)
+    for pid, (site_id, since) in in_care.items():
+        site = sites[site_id]
+        c = counts[site.pk]
+        c["n"] += 1
+        plan = plans.get(pid)
+        if plan is None:
+            c["missing"] += since <= missing_before
+            continue
+        review_on, starts_on, _ = plan
+        c["plan"] += 1
+        if review_on < today:
+            c["overdue"] += 1
+            overdue.append((review_on, pid))
+        since_report = max(starts_on, last_reports.get(pid) or starts_on)
+        c["reports"] += since_report + timedelta(days=site.progress_report_every_days) < today
+    overdue.sort()
+    shown = overdue[:OVERDUE_SHOWN]
+    people = Participant.objects.in_bulk([pid for _, pid in shown])
+    return PlanCompliance(
+        sites=[
+            SitePlanFigures(
+                site.pk,
+                site.name,
+                counts[site.pk]["n"],
+                counts[site.pk]["plan"],
+                counts[site.pk]["overdue"],
+                counts[site.pk]["missing"],
+                counts[site.pk]["reports"],
+            )
+            for site in sorted(sites.values(), key=lambda s: s.name)
+        ],
+        overdue=[
+            OverdueReview(
+                pid, people[pid].short_name, sites[in_care[pid][0]].name, review_on, plans[pid][2]
+            )
+            for review_on, pid in shown
+        ],
+        more_overdue=len(overdue) > OVERDUE_SHOWN,
+    )

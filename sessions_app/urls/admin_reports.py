@@ -3,7 +3,7 @@ the audit trail and the consent registry. Not under admin/, which is Django's ad
 
 from django.urls import path
 
-from ..views import audit, consent, reports
+from ..views import audit, consent, plans, reports
 
 urlpatterns = [
     # Attendance reports, drilled down site › group › participant › session.
@@ -47,6 +47,8 @@ urlpatterns = [
         reports.report_slipping_csv,
         name="report_slipping_csv",
     ),
+    # Treatment plans: in place and reviewed on time (dates and counts only).
+    path("reports/plans/", plans.report_plans, name="report_plans"),
     # For whoever runs the door: staff who may see the session.
     path(
         "sessions/<int:session_id>/sign-in-sheet/",

@@ -15,11 +15,13 @@ from django.views.decorators.cache import never_cache
 from ..forms.plans import AssessmentForm, PlanForm
 from ..models import Assessment, Participant, TreatmentPlan
 from ..permissions import (
+    check_admin_pages,
     get_assessment_for_user,
     get_participant_for_user,
     get_plan_for_user,
     get_treatment_participant_for_user,
     may_write_treatment_record,
+    report_sites_for,
 )
 from ..selectors import plans as selectors_plans
 from ..services import plans as plan_services
@@ -243,3 +245,22 @@ def plan_discard(request: HttpRequest, participant_id: int, plan_id: int) -> Htt
         return redirect("treatment_plan", participant.pk, plan.pk)
     messages.success(request, "Draft thrown away.")
     return redirect("treatment_record", participant.pk)
+
+
+# --- Administrators: plans in place and reviewed on time --------------------------------
+
+
+@never_cache
+@login_required
+def report_plans(request: HttpRequest) -> HttpResponse:
+    """Per site: who in care has a plan in force, reviews overdue, plans missing, reports
+    overdue; the longest-overdue reviews by name. No plan's words."""
+    check_admin_pages(request)
+    sites = list(report_sites_for(request.user))
+    today = timezone.now().astimezone(sites[0].tz).date() if sites else timezone.localdate()
+    ctx = {
+        "report": selectors_plans.plan_compliance(sites=sites, today=today),
+        "today": today,
+        "plan_within_days": selectors_plans.PLAN_WITHIN_DAYS,
+    }
+    return render(request, "reports/plans.html", ctx)
