@@ -22,14 +22,19 @@ CI_ON := $(filter-out 0 false False FALSE no,$(CI))
 PYTEST_FLAGS := $(if $(CI_ON),--create-db -p no:cacheprovider)
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint format bench
+# Compiled translations (.mo) are built from the .po files in locale/ and never committed.
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: help install run test lint format bench compilemessages messages
 
 help:
 	@echo "make run      set up and start Refrain locally (web, Celery worker and beat) with demo data"
 	@echo "make test     lint, check migrations and run every test against PostgreSQL and Redis"
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make format   sort imports and format the code with ruff"
-	@echo "make install  create .venv and install requirements-dev.txt"
+	@echo "make install  create .venv, install requirements-dev.txt and compile translations"
+	@echo "make messages update locale/*/LC_MESSAGES/django.po from the code and templates"
 	@echo "make bench    seed a scale data set and time every page against floors (BENCH_ARGS=--help)"
 
 $(BIN)/python:
@@ -42,7 +47,18 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
 	@touch $@
 
-install: $(STAMP)
+install: $(STAMP) compilemessages
+
+compilemessages: $(MO_FILES)
+
+%.mo: %.po
+	@bash scripts/ensure-gettext.sh
+	msgfmt --check --output-file=$@ $<
+
+# After marking new strings: add them to every language's catalogue, then translate the
+# empty msgstr lines (tests/test_translations.py fails while a participant's is missing).
+messages: install
+	$(MANAGE) makemessages --all --no-obsolete --ignore=.venv --ignore=var --ignore=staticfiles
 
 run: install
 	@bash scripts/ensure-services.sh redis

@@ -117,6 +117,8 @@ MIDDLEWARE = [
     # Check-in at the door: while a kiosk is on, every other URL goes back to it; before
     # the idle logoff, whose limit gives way to the kiosk's own end (sessions_app/kiosk.py).
     "sessions_app.kiosk.KioskMiddleware",
+    # The signed-in staff member's language (participants' pages set their own).
+    "sessions_app.languages.StaffLanguageMiddleware",
     # After authentication and messages: signs idle staff out with a message, keeping
     # what they were posting as a draft.
     "sessions_app.idle.IdleLogoffMiddleware",
@@ -140,6 +142,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sessions_app.idle.idle_context",
@@ -251,7 +254,12 @@ if KIOSK_AFTER_SESSION_MINUTES < 0:
         f"KIOSK_AFTER_SESSION_MINUTES must be 0 or more; got {KIOSK_AFTER_SESSION_MINUTES}"
     )
 
-LANGUAGE_CODE = "en-us"
+# Staff pages are English unless a staff member picks another language; a participant's
+# pages and messages are in their own language (sessions_app/languages.py). Never guessed
+# from the browser: a borrowed phone's settings say nothing about who is reading.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 if TIME_ZONE not in zoneinfo.available_timezones():
     raise ImproperlyConfigured(f"TIME_ZONE is not a known time zone: {TIME_ZONE!r}")

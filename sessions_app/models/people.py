@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from .. import languages
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -90,6 +92,13 @@ class User(AbstractUser):
     )
     # Secret of the therapist's calendar feed URL; reset to revoke every subscription.
     calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Staff pages are in English unless the staff member picks another language.
+    language = models.CharField(
+        max_length=8,
+        choices=languages.CHOICES,
+        default=languages.ENGLISH,
+        help_text="The language of Refrain's staff pages for this user.",
+    )
 
     objects = UserManager()
 
@@ -187,6 +196,13 @@ class Participant(models.Model):
         blank=True,
         validators=[validate_time_zone],
         help_text="Leave blank to use the site's time zone.",
+    )
+    # Their pages, reminders, kiosk screens and calendar are in this language.
+    language = models.CharField(
+        max_length=8,
+        choices=languages.CHOICES,
+        default=languages.ENGLISH,
+        help_text="Their pages, reminders and calendar are written in this language.",
     )
     # When the participant pressed "stop": kept so staff can see why nothing is sent.
     reminders_stopped_at = models.DateTimeField(null=True, blank=True)

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import instruments, links
+from .. import instruments, languages, links
 from ..forms.groups import add_service_error
 from ..forms.measures import AnswerForm
 from ..forms.participants import ReminderSettingsForm
@@ -66,6 +66,7 @@ def participant_required(view: Callable) -> Callable:
                 request.path,
             )
             raise Http404("No participant page here.")
+        languages.activate_for(participant)
         return view(request, participant, *args, **kwargs)
 
     return never_cache(wrapper)
@@ -111,6 +112,7 @@ def participant_link(request: HttpRequest, token: str) -> HttpResponse:
         links.link_session_start(request, link.participant)
 
     participant = link.participant
+    languages.activate_for(participant)
     if link.action == "me":
         return redirect("participant_home")
     if link.action == "questions":
