@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event
 
 from .models import Session
 
 PRODID = "-//Refrain//Session calendar//EN"
-PARTICIPANT_SUMMARY = "Group session"
+PARTICIPANT_SUMMARY = gettext_lazy("Group session")
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core import signing
 from django.db.models import F
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from .models import Participant
 
@@ -28,12 +29,17 @@ class LinkError(Exception):
     """The link is expired, tampered with, revoked or not for this.
 
     `gone` is true for a link that was good once (expired or revoked), so that a page
-    can answer 410 Gone rather than 400 Bad Request.
+    can answer 410 Gone rather than 400 Bad Request. `participant` is whom a genuine but
+    spent link was for, so the page can say so in their language. The message is worded
+    when it is shown.
     """
 
-    def __init__(self, message: str, *, gone: bool = False) -> None:
+    def __init__(
+        self, message: str, *, gone: bool = False, participant: Participant | None = None
+    ) -> None:
         super().__init__(message)
         self.gone = gone
+        self.participant = participant
 
 
 @dataclass(frozen=True)
@@ -56,18 +62,24 @@ def link_read(token: str) -> Link:
     try:
         payload = signing.loads(token, salt=SALT, max_age=settings.PARTICIPANT_LINK_MAX_AGE)
     except signing.SignatureExpired:
+        # Genuine, only old: whose it was is still known, for the language of the page.
+        spent = signing.loads(token, salt=SALT)
         raise LinkError(
-            "This link has expired. Ask your group leader for a new one.", gone=True
+            _("This link has expired. Ask your group leader for a new one."),
+            gone=True,
+            participant=Participant.objects.filter(pk=spent.get("p")).first(),
         ) from None
     except signing.BadSignature:
-        raise LinkError("This link is not valid. Check that it was copied in full.") from None
+        raise LinkError(_("This link is not valid. Check that it was copied in full.")) from None
     participant = Participant.objects.select_related("site").filter(pk=payload.get("p")).first()
     if participant is None or participant.link_version != payload.get("v"):
         raise LinkError(
-            "This link is no longer valid. Ask your group leader for a new one.", gone=True
+            _("This link is no longer valid. Ask your group leader for a new one."),
+            gone=True,
+            participant=participant,
         )
     if payload.get("a") not in ACTIONS:
-        raise LinkError("This link is not valid.")
+        raise LinkError(_("This link is not valid."), participant=participant)
     return Link(participant=participant, action=payload["a"], session_id=payload.get("s"))
 
 

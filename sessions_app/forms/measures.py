@@ -7,6 +7,7 @@ against the instrument again, so a hand-made request gets the same clear message
 """
 
 from django import forms
+from django.utils.translation import gettext
 
 from ..instruments import Instrument, Item
 
@@ -15,6 +16,10 @@ MAX_BUTTONS = 11
 
 
 def _field(item: Item) -> forms.Field:
+    between = gettext("Choose a number from %(low)s to %(high)s.") % {
+        "low": item.low,
+        "high": item.high,
+    }
     if item.is_choice:
         choices = [(o.value, o.label) for o in item.options]
     elif item.high - item.low < MAX_BUTTONS:
@@ -26,17 +31,13 @@ def _field(item: Item) -> forms.Field:
             max_value=item.high,
             widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "form-control"}),
             error_messages={
-                "required": f"Choose a number from {item.low} to {item.high}.",
-                "invalid": f"Choose a number from {item.low} to {item.high}.",
-                "min_value": f"Choose a number from {item.low} to {item.high}.",
-                "max_value": f"Choose a number from {item.low} to {item.high}.",
+                "required": between,
+                "invalid": between,
+                "min_value": between,
+                "max_value": between,
             },
         )
-    message = (
-        "Choose one of the answers."
-        if item.is_choice
-        else (f"Choose a number from {item.low} to {item.high}.")
-    )
+    message = gettext("Choose one of the answers.") if item.is_choice else between
     return forms.TypedChoiceField(
         label=item.text,
         choices=choices,

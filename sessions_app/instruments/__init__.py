@@ -6,11 +6,19 @@ where there is one, its citation and its terms of use. The rest of Refrain reads
 objects: forms are built from them, scores computed by them, charts banded by them. There
 is no survey builder on purpose: a questionnaire's wording is part of its validation.
 
+An instrument is offered in English and in each language it has a `Wording` for: the
+published translation where a validated one exists (a questionnaire's translation is part
+of its validation too, so it lives here, never in the .po catalogues), Refrain's own
+wording for Refrain's own check-in. A participant whose language an instrument has no
+wording in is not asked to answer it.
+
 Scales are stored as small integers; `Instrument.score` adds the items (every published
 scoring rule here is a plain sum) and refuses incomplete or out-of-range answers.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from django.utils import translation
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,19 @@ class Band:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """An instrument in another language. `options` are the choice labels in the order of
+    the English ones; `ends` the low and high words of each item ("" for choice items)."""
+
+    plain_title: str
+    stem: str
+    items: tuple[str, ...]
+    source: str
+    options: tuple[str, ...] = ()
+    ends: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Instrument:
     code: str
     name: str
@@ -80,6 +101,48 @@ class Instrument:
     # How long answering takes, for the invitation ("two minutes").
     minutes: int = 1
     notes: str = ""
+    # (language code, wording) for each language besides English.
+    translations: tuple[tuple[str, Wording], ...] = ()
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return ("en", *(code for code, _wording in self.translations))
+
+    def offered_in(self, language: str) -> bool:
+        return language in self.languages
+
+    def in_language(self, language: str) -> "Instrument":
+        """This instrument worded in `language`; as it is (English) without a wording."""
+        wording = dict(self.translations).get(language)
+        if wording is None:
+            return self
+        items = []
+        for n, item in enumerate(self.items):
+            low, high = wording.ends[n] if wording.ends else ("", "")
+            options = tuple(
+                replace(option, label=wording.options[self._option_index(option)])
+                for option in item.options
+            )
+            items.append(
+                replace(
+                    item,
+                    text=wording.items[n],
+                    options=options,
+                    low_label=low or item.low_label,
+                    high_label=high or item.high_label,
+                )
+            )
+        return replace(
+            self,
+            plain_title=wording.plain_title,
+            stem=wording.stem,
+            items=tuple(items),
+            translations=(),
+        )
+
+    def _option_index(self, option: Option) -> int:
+        labels = [o.label for o in self.items[0].options]
+        return labels.index(option.label)
 
     @property
     def min_score(self) -> int:
@@ -161,6 +224,30 @@ _PHQ9_ITEMS = (
 _PHQ_STEM = (
     "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
 )
+# The Spanish (USA) PHQ-9 and GAD-7 from the PHQ screeners' site (Pfizer; free to use).
+_PHQ_SOURCE_ES = (
+    "PHQ-9 and GAD-7, Spanish version for the USA, as published with the PHQ screeners "
+    "(Pfizer Inc.)."
+)
+_FREQUENCY_ES = ("Ningún día", "Varios días", "Más de la mitad de los días", "Casi todos los días")
+_PHQ_STEM_ES = (
+    "Durante las últimas 2 semanas, ¿qué tan seguido ha tenido molestias debido a los "
+    "siguientes problemas?"
+)
+_PHQ9_ITEMS_ES = (
+    "Poco interés o placer en hacer cosas",
+    "Se ha sentido decaído(a), deprimido(a) o sin esperanzas",
+    "Ha tenido dificultad para quedarse o permanecer dormido(a), o ha dormido demasiado",
+    "Se ha sentido cansado(a) o con poca energía",
+    "Sin apetito o ha comido en exceso",
+    "Se ha sentido mal con usted mismo(a) – o que es un fracaso o que ha quedado mal con "
+    "usted mismo(a) o con su familia",
+    "Ha tenido dificultad para concentrarse en ciertas actividades, tales como leer el "
+    "periódico o ver la televisión",
+    "¿Se ha movido o hablado tan lento que otras personas podrían haberlo notado? o lo "
+    "contrario – muy inquieto(a) o agitado(a) que ha estado moviéndose mucho más de lo normal",
+    "Pensamientos de que estaría mejor muerto(a) o de lastimarse de alguna manera",
+)
 
 PHQ9 = Instrument(
     code="phq9",
@@ -184,6 +271,18 @@ PHQ9 = Instrument(
     terms=_PHQ_TERMS,
     minutes=3,
     notes="Item 9 above zero raises a safety alert at once, whatever the total.",
+    translations=(
+        (
+            "es",
+            Wording(
+                plain_title="Unas preguntas sobre las últimas dos semanas",
+                stem=_PHQ_STEM_ES,
+                items=_PHQ9_ITEMS_ES,
+                options=_FREQUENCY_ES,
+                source=_PHQ_SOURCE_ES,
+            ),
+        ),
+    ),
 )
 
 PHQ2 = Instrument(
@@ -200,6 +299,18 @@ PHQ2 = Instrument(
     terms=_PHQ_TERMS,
     minutes=1,
     notes="A score of 3 or more is a positive screen: give the PHQ-9.",
+    translations=(
+        (
+            "es",
+            Wording(
+                plain_title="Dos preguntas sobre las últimas dos semanas",
+                stem=_PHQ_STEM_ES,
+                items=_PHQ9_ITEMS_ES[:2],
+                options=_FREQUENCY_ES,
+                source=_PHQ_SOURCE_ES,
+            ),
+        ),
+    ),
 )
 
 GAD7 = Instrument(
@@ -235,6 +346,26 @@ GAD7 = Instrument(
     "generalized anxiety disorder: the GAD-7. Arch Intern Med. 2006;166(10):1092-1097.",
     terms=_PHQ_TERMS,
     minutes=2,
+    translations=(
+        (
+            "es",
+            Wording(
+                plain_title="Unas preguntas más sobre las últimas dos semanas",
+                stem=_PHQ_STEM_ES,
+                items=(
+                    "Se ha sentido nervioso(a), ansioso(a) o con los nervios de punta",
+                    "No ha sido capaz de parar o controlar su preocupación",
+                    "Se ha preocupado demasiado por motivos diferentes",
+                    "Ha tenido dificultad para relajarse",
+                    "Se ha sentido tan inquieto(a) que no ha podido quedarse quieto(a)",
+                    "Se ha molestado o irritado fácilmente",
+                    "Ha tenido miedo de que algo terrible fuera a pasar",
+                ),
+                options=_FREQUENCY_ES,
+                source=_PHQ_SOURCE_ES,
+            ),
+        ),
+    ),
 )
 
 # --- Loneliness and craving --------------------------------------------------------------
@@ -267,6 +398,24 @@ UCLA3 = Instrument(
     terms="Free to use; the items are published in the article cited.",
     minutes=1,
     notes="No reliable-change threshold is published for the three-item scale.",
+    translations=(
+        (
+            "es",
+            Wording(
+                plain_title="Tres preguntas sobre cómo se ha sentido",
+                stem="¿Con qué frecuencia siente…",
+                items=(
+                    "…que le falta compañía?",
+                    "…que lo dejan de lado?",
+                    "…que está aislado(a) de los demás?",
+                ),
+                options=("Casi nunca", "Algunas veces", "A menudo"),
+                source="Trucharte A, Calderón L, Cerezo E, Contreras A, Peinado V, Valiente C. "
+                "Three-item loneliness scale: psychometric properties and normative data of "
+                "the Spanish version. Curr Psychol. 2021. doi:10.1007/s12144-021-02110-x.",
+            ),
+        ),
+    ),
 )
 
 CRAVING_VAS = Instrument(
@@ -291,6 +440,7 @@ CRAVING_VAS = Instrument(
     "CTN-0051). Lancet. 2018;391(10118):309-318.",
     terms="Public domain.",
     minutes=1,
+    # No validated Spanish wording: not offered to participants who read Spanish.
     notes="A score at or above the site's craving threshold raises a safety alert.",
 )
 
@@ -321,6 +471,28 @@ _CONNECTION = Item(
     high_label="Very",
 )
 _CHECKIN_TERMS = "Refrain's own; not a validated instrument. Read item by item, never totalled."
+# Refrain's own check-in in Refrain's own Spanish (formal "usted", as the PHQ's).
+_CHECKIN_SOURCE_ES = "Refrain's own Spanish wording of its check-in."
+_CHECKIN_STEM_ES = "Toque lo que le describa: no hay respuestas incorrectas."
+_MOOD_ES = ("¿Cómo se siente ahora mismo?", ("Muy mal", "Muy bien"))
+_CRAVING_ES = ("¿Siente ansias ahora mismo?", ("Nada", "Muy fuertes"))
+_CONNECTION_ES = ("¿Qué tan conectado(a) se siente con el grupo?", ("Nada", "Mucho"))
+
+
+def _checkin_es(title: str, *items: tuple[str, tuple[str, str]]) -> tuple[tuple[str, Wording]]:
+    return (
+        (
+            "es",
+            Wording(
+                plain_title=title,
+                stem=_CHECKIN_STEM_ES,
+                items=tuple(text for text, _ends in items),
+                ends=tuple(ends for _text, ends in items),
+                source=_CHECKIN_SOURCE_ES,
+            ),
+        ),
+    )
+
 
 CHECKIN_BEFORE = Instrument(
     code="checkin_before",
@@ -334,6 +506,7 @@ CHECKIN_BEFORE = Instrument(
     "craving 0–10, connection 1–5).",
     terms=_CHECKIN_TERMS,
     minutes=1,
+    translations=_checkin_es("Antes de empezar", _MOOD_ES, _CRAVING_ES),
 )
 CHECKIN_AFTER = Instrument(
     code="checkin_after",
@@ -346,6 +519,7 @@ CHECKIN_AFTER = Instrument(
     citation=CHECKIN_BEFORE.citation,
     terms=_CHECKIN_TERMS,
     minutes=1,
+    translations=_checkin_es("Antes de irse", _MOOD_ES, _CRAVING_ES, _CONNECTION_ES),
 )
 
 CATALOGUE: dict[str, Instrument] = {
@@ -361,3 +535,15 @@ def get(code: str) -> Instrument:
         return CATALOGUE[code]
     except KeyError:
         raise ValueError(f"No instrument {code!r}") from None
+
+
+def worded(code: str, language: str | None = None) -> Instrument:
+    """The instrument in `language` (the active language by default), or in English where
+    it has no wording in that language (a request made before the participant changed
+    language is still answerable)."""
+    return get(code).in_language(language or translation.get_language() or "en")
+
+
+def not_offered_in(language: str) -> list[Instrument]:
+    """The schedulable questionnaires a participant reading `language` is never asked."""
+    return [CATALOGUE[code] for code in SCHEDULABLE if not CATALOGUE[code].offered_in(language)]

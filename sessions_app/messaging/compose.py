@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
-from .. import links
+from .. import dates, languages, links
 from ..models import Participant, Reminder, Session, User
 
 
@@ -41,14 +42,9 @@ def participant_link(participant: Participant, action: str, session: Session | N
     return site_url(reverse("participant_link", kwargs={"token": token}))
 
 
-def _when(start: datetime, end: datetime | None = None) -> str:
-    """“Tuesday 3 March, 10:00–11:00 EST”, in the zone `start` is in."""
-    until = f"–{end:%H:%M}" if end else ""
-    return f"{start:%A %-d %B}, {start:%H:%M}{until} {start:%Z}"
-
-
-def _when_short(start: datetime) -> str:
-    return f"{start:%a %-d %b} {start:%H:%M} {start:%Z}"
+# “Tuesday 3 March, 10:00–11:00 EST”, in the zone `start` is in and the active language.
+_when = dates.when_long
+_when_short = dates.when_short
 
 
 def _message_id(reminder: Reminder) -> str:
@@ -69,6 +65,7 @@ def _session_context(reminder: Reminder) -> dict:
         "site_name": site.name,
         "address": site.address,
         "room": session.where,
+        "place": ", ".join(part for part in (site.name, session.where) if part),
         "stop_url": participant_link(participant, "stop"),
         "me_url": participant_link(participant, "me"),
     }
@@ -148,8 +145,8 @@ def _agenda_context(reminder: Reminder) -> dict:
     ]
     return {
         "name": user.first_name or user.username,
-        "day": f"{day:%A %-d %B}",
-        "day_short": f"{day:%a %-d %b}",
+        "day": dates.day_long(day),
+        "day_short": dates.day_short(day),
         "items": items,
         "home_url": site_url(reverse("home")),
     }
@@ -166,7 +163,15 @@ def _tidy(text: str) -> str:
 
 
 def compose(reminder: Reminder) -> Outgoing:
-    """The message of one reminder row (its related rows loaded or loadable)."""
+    """The message of one reminder row (its related rows loaded or loadable), in its
+    reader's language as it is now: a participant who switched language gets the next
+    reminder in the new one."""
+    reader = reminder.participant if reminder.participant_id else reminder.staff_user
+    with translation.override(languages.language_of(reader)):
+        return _compose(reminder)
+
+
+def _compose(reminder: Reminder) -> Outgoing:
     kind = reminder.kind
     if kind == Reminder.Kind.AGENDA:
         ctx = _agenda_context(reminder)

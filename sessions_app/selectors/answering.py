@@ -49,7 +49,7 @@ class CheckinLine:
 
     @property
     def instrument(self) -> Instrument:
-        return instruments.get(PHASES[self.phase])
+        return instruments.worded(PHASES[self.phase])
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class QuestionLine:
 
     @property
     def instrument(self) -> Instrument:
-        return instruments.get(self.request.instrument)
+        return instruments.worded(self.request.instrument)
 
 
 def open_requests(participant: Participant, now: datetime) -> QuerySet[MeasureRequest]:

@@ -31,6 +31,9 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, RowNumber, TruncDate, TruncWeek
+from django.utils import dateformat
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import instruments
 from ..instruments import Instrument
@@ -174,12 +177,15 @@ def participant_milestones(
 
 # What a participant reads about their own answers: plain words, never a questionnaire's
 # name or a clinical word.
+# The sentence is written whole per topic, so each language can order it its own way.
+_LOWER_ALONE = _("a lower score means feeling less alone")
+_LOWER_LOW = _("a lower score means feeling less low")
 TOPICS = {
-    "ucla3": ("loneliness", "a lower score means feeling less alone"),
-    "phq9": ("mood", "a lower score means feeling less low"),
-    "phq2": ("mood", "a lower score means feeling less low"),
-    "gad7": ("worry", "a lower score means worrying less"),
-    "craving_vas": ("craving", "a lower score means craving less"),
+    "ucla3": (_("Your loneliness score"), _LOWER_ALONE),
+    "phq9": (_("Your mood score"), _LOWER_LOW),
+    "phq2": (_("Your mood score"), _LOWER_LOW),
+    "gad7": (_("Your worry score"), _("a lower score means worrying less")),
+    "craving_vas": (_("Your craving score"), _("a lower score means craving less")),
 }
 
 
@@ -205,20 +211,26 @@ class Trend:
         """“Your loneliness score went from 7 to 5 since September: a lower score means
         feeling less alone. That is real progress.”"""
         topic, meaning = TOPICS[self.instrument.code]
-        moved = (
-            f"stayed at {self.first}" if self.same else f"went from {self.first} to {self.latest}"
-        )
-        text = f"Your {topic} score {moved} since {self.since_label}"
+        values = {"topic": topic, "first": self.first, "latest": self.latest}
+        values["since"] = self.since_label
         if self.same:
-            return f"{text}."
+            return gettext("%(topic)s stayed at %(first)s since %(since)s.") % values
+        text = gettext("%(topic)s went from %(first)s to %(latest)s since %(since)s") % values
         if self.better:
-            return f"{text}: {meaning}. That is real progress."
-        return f"{text}. Harder weeks happen; your group leaders are glad to talk about it."
+            return gettext("%(text)s: %(meaning)s. That is real progress.") % {
+                "text": text,
+                "meaning": meaning,
+            }
+        return gettext(
+            "%(text)s. Harder weeks happen; your group leaders are glad to talk about it."
+        ) % {"text": text}
 
     @property
     def since_label(self) -> str:
         today = date.today()
-        return f"{self.since:%B}" if self.since.year == today.year else f"{self.since:%B %Y}"
+        # The month alone ("septiembre") in this year, with its year before.
+        fmt = "F" if self.since.year == today.year else pgettext("date format", "F Y")
+        return dateformat.format(self.since, fmt)
 
 
 def own_trends(*, responses: QuerySet[MeasureResponse], participant: Participant) -> list[Trend]:

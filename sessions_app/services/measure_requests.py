@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .. import instruments
+from .. import instruments, languages
 from ..broker import enqueue_after_commit
 from ..messaging.timing import quiet_fit, wall_clock
 from ..models import (
@@ -147,11 +147,36 @@ def measure_requests_plan(
                         due_on=due_on,
                     )
                 )
+    rows = _offered(rows)
     MeasureRequest.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
     measure_invitations_plan(
         participant_ids={e.participant_id for e in enrollments}, today=today, now=now
     )
     return len(rows)
+
+
+def _offered(rows: list[MeasureRequest]) -> list[MeasureRequest]:
+    """Leave out requests for a questionnaire that has no wording in the participant's
+    language: a validated questionnaire is never asked in a translation of our own. (One
+    query, and only when such a questionnaire is scheduled.)"""
+    partial = {
+        r.instrument
+        for r in rows
+        if set(instruments.get(r.instrument).languages) != languages.CODES
+    }
+    if not partial:
+        return rows
+    read = dict(
+        Participant.objects.filter(
+            pk__in={r.participant_id for r in rows if r.instrument in partial}
+        ).values_list("pk", "language")
+    )
+    return [
+        r
+        for r in rows
+        if r.instrument not in partial
+        or instruments.get(r.instrument).offered_in(read[r.participant_id])
+    ]
 
 
 def measure_requests_plan_for_enrollment(

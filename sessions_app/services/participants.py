@@ -10,7 +10,9 @@ from datetime import datetime, time
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from .. import languages
 from ..models import Participant
 from .errors import ServiceError
 
@@ -47,34 +49,43 @@ def participant_reminders_update(
     phone: str,
     quiet_hours_start: time | None,
     quiet_hours_end: time | None,
+    language: str | None = None,
     now: datetime | None = None,
 ) -> Participant:
-    """Change how (and whether) the participant is reminded, then replan reminders."""
+    """Change how (and whether) the participant is reminded, and in which language (None:
+    as it is), then replan reminders. Reminders are worded when they are sent, so the next
+    one is in the new language."""
     now = now or timezone.now()
     email, phone = (email or "").strip(), phone_normalise(phone)
     problems: dict[str, str] = {}
     if reminder_channel not in Participant.Channel.values:
-        problems["reminder_channel"] = "Choose email, text message or no reminders."
+        problems["reminder_channel"] = _("Choose email, text message or no reminders.")
     elif reminder_channel == Participant.Channel.EMAIL and not email:
-        problems["email"] = "Email reminders need an email address: add one, or choose another way."
+        problems["email"] = _(
+            "Email reminders need an email address: add one, or choose another way."
+        )
     elif reminder_channel == Participant.Channel.SMS and not phone:
-        problems["phone"] = "Text reminders need a phone number: add one, or choose another way."
+        problems["phone"] = _("Text reminders need a phone number: add one, or choose another way.")
     elif reminders_opt_in and reminder_channel == Participant.Channel.NONE:
-        problems["reminder_channel"] = (
+        problems["reminder_channel"] = _(
             "Choose email or text message to get reminders, or untick “Send me reminders”."
         )
     if phone and not PHONE.match(phone):
-        problems["phone"] = "Write the number with its country code, e.g. +15551234567."
+        problems["phone"] = _("Write the number with its country code, e.g. +15551234567.")
     if (quiet_hours_start is None) != (quiet_hours_end is None):
         field = "quiet_hours_end" if quiet_hours_end is None else "quiet_hours_start"
-        problems[field] = "Give both ends of the quiet hours, or neither."
+        problems[field] = _("Give both ends of the quiet hours, or neither.")
     elif quiet_hours_start is not None and quiet_hours_start == quiet_hours_end:
-        problems["quiet_hours_end"] = "Quiet hours start and end at the same time: change one."
+        problems["quiet_hours_end"] = _("Quiet hours start and end at the same time: change one.")
+    if language is not None and language not in languages.CODES:
+        problems["language"] = _("Choose one of the languages listed.")
     if problems:
         raise ServiceError(problems)
 
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     was_opted_in = participant.reminders_opt_in
+    if language is not None:
+        participant.language = language
     participant.reminder_channel = reminder_channel
     participant.reminders_opt_in = reminders_opt_in
     participant.email, participant.phone = email, phone
@@ -90,6 +101,7 @@ def participant_reminders_update(
             "quiet_hours_start",
             "quiet_hours_end",
             "reminders_stopped_at",
+            "language",
         ]
     )
     _replan_reminders(participant)

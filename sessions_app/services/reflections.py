@@ -12,6 +12,8 @@ from typing import NotRequired, TypedDict, Unpack
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from ..models import Attendance, MeasureResponse, Participant, Reflection, Session, Song, User
 from ..permissions import may_enter_reflection_for
@@ -20,10 +22,10 @@ from .measures import response_record
 
 SCORES = {
     # field: (lowest, highest, what it is as a person would say it)
-    "mood_before": (1, 10, "Mood before the session"),
-    "mood_after": (1, 10, "Mood after the session"),
-    "connection": (1, 5, "Connection to the group"),
-    "craving": (0, 10, "Craving"),
+    "mood_before": (1, 10, gettext_lazy("Mood before the session")),
+    "mood_after": (1, 10, gettext_lazy("Mood after the session")),
+    "connection": (1, 5, gettext_lazy("Connection to the group")),
+    "craving": (0, 10, gettext_lazy("Craving")),
 }
 SONG_TEXT_MAX = 200
 
@@ -57,13 +59,21 @@ def _attended(participant: Participant, session: Session) -> bool:
 def reflection_refusal(*, participant: Participant, session: Session) -> str | None:
     """Why the participant cannot write a reflection on this session, or None."""
     if session.status == Session.Status.CANCELLED:
-        return "This session was cancelled, so there is nothing to reflect on."
+        return _("This session was cancelled, so there is nothing to reflect on.")
     if not _attended(participant, session):
-        return (
+        return _(
             "You can write a reflection only about a session you came to. If you were "
             "there, ask your group leader to check the attendance."
         )
     return None
+
+
+def _out_of_range(label: str, low: int, high: int) -> str:
+    return _("%(label)s: choose a number from %(low)s to %(high)s.") % {
+        "label": label,
+        "low": low,
+        "high": high,
+    }
 
 
 def _clean(*, session: Session, **answers: Unpack[Answers]) -> dict:
@@ -76,16 +86,18 @@ def _clean(*, session: Session, **answers: Unpack[Answers]) -> dict:
         value = values[name]
         if value is None:
             if name != "craving":  # the one optional score
-                problems[name] = f"{label}: choose a number from {low} to {high}."
+                problems[name] = _out_of_range(label, low, high)
         elif not isinstance(value, int) or not low <= value <= high:
-            problems[name] = f"{label}: choose a number from {low} to {high}."
+            problems[name] = _out_of_range(label, low, high)
     song_text = (song_text or "").strip()
     if song is not None and song_text:
-        problems["song_text"] = "Choose a song from the list or type one in, not both."
+        problems["song_text"] = _("Choose a song from the list or type one in, not both.")
     elif song is not None and not session.plan_items.filter(song=song).exists():
-        problems["song"] = "Choose a song from this session's plan, or type the song's name."
+        problems["song"] = _("Choose a song from this session's plan, or type the song's name.")
     elif len(song_text) > SONG_TEXT_MAX:
-        problems["song_text"] = f"Keep the song's name under {SONG_TEXT_MAX} characters."
+        problems["song_text"] = _("Keep the song's name under %(count)s characters.") % {
+            "count": SONG_TEXT_MAX
+        }
     if problems:
         raise ServiceError(problems)
     return {**values, "song": song, "song_text": song_text, "text": (text or "").strip()}
@@ -100,7 +112,7 @@ def _create(*, participant: Participant, session: Session, entered_by: User | No
             )
     except IntegrityError:
         raise ServiceError(
-            "There is already a reflection for this session; change that one instead."
+            _("There is already a reflection for this session; change that one instead.")
         ) from None
 
 
@@ -116,7 +128,7 @@ def reflection_submit(
     if refusal:
         raise ServiceError(refusal)
     if Reflection.objects.filter(session=session, participant=participant).exists():
-        raise ServiceError("You already wrote about this session; you can change it instead.")
+        raise ServiceError(_("You already wrote about this session; you can change it instead."))
     fields = _clean(session=session, **answers)
     reflection = _create(participant=participant, session=session, entered_by=None, **fields)
     _checkins_record(reflection)
@@ -141,11 +153,17 @@ def reflection_update(
         Reflection.objects.select_for_update().select_related("session").get(pk=reflection.pk)
     )
     if reflection.participant_id != participant.pk:
-        raise ServiceError("This reflection is not yours to change.")
+        raise ServiceError(_("This reflection is not yours to change."))
     if not reflection_may_edit(reflection, now=now):
         raise ServiceError(
-            f"Reflections can be changed for {settings.REFLECTION_EDIT_HOURS} hours after "
-            "they are written, and that time has passed for this one."
+            ngettext(
+                "Reflections can be changed for %(count)s hour after they are written, and "
+                "that time has passed for this one.",
+                "Reflections can be changed for %(count)s hours after they are written, and "
+                "that time has passed for this one.",
+                settings.REFLECTION_EDIT_HOURS,
+            )
+            % {"count": settings.REFLECTION_EDIT_HOURS}
         )
     fields = _clean(session=reflection.session, **answers)
     for name, value in fields.items():

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import Enrollment, Participant, Rsvp, Session
 from .errors import ServiceError
@@ -17,11 +18,11 @@ def rsvp_refusal(*, participant: Participant, session: Session, now: datetime) -
         .exists()
     )
     if not enrolled:
-        return "This session is not one of yours, so there is nothing to answer."
+        return _("This session is not one of yours, so there is nothing to answer.")
     if session.status == Session.Status.CANCELLED:
-        return "This session was cancelled, so there is nothing to answer."
+        return _("This session was cancelled, so there is nothing to answer.")
     if session.starts_at <= now:
-        return "This session has already started or taken place, so it is too late to answer."
+        return _("This session has already started or taken place, so it is too late to answer.")
     return None
 
 
@@ -36,11 +37,11 @@ def rsvp_record(
     """
     now = now or timezone.now()
     if answer not in Rsvp.Answer.values:
-        raise ServiceError("Choose “I’ll be there” or “I can’t come”.")
+        raise ServiceError(_("Choose “I’ll be there” or “I can’t come”."))
     refusal = rsvp_refusal(participant=participant, session=session, now=now)
     if refusal:
         raise ServiceError(refusal)
-    rsvp, _ = Rsvp.objects.update_or_create(
+    rsvp, _created = Rsvp.objects.update_or_create(
         session=session, participant=participant, defaults={"answer": answer}
     )
     return rsvp

@@ -1,5 +1,7 @@
 from django import template
+from django.utils.timezone import template_localtime
 
+from .. import dates
 from ..forms import field_views
 from ..models import Session
 
@@ -8,9 +10,28 @@ register = template.Library()
 
 @register.filter
 def session_when(session: Session) -> str:
-    """“Tue 25 Nov 2026, 10:00–11:00 EST”, in the session's site zone."""
-    start, end = session.local_starts_at, session.local_ends_at
-    return f"{start:%a %-d %b %Y}, {start:%H:%M}–{end:%H:%M} {start:%Z}"
+    """“Tue 25 Nov 2026, 10:00–11:00 EST”, in the session's site zone and the active
+    language."""
+    return dates.when_session(session.local_starts_at, session.local_ends_at)
+
+
+# Dates in the active language (sessions_app/dates.py). An aware datetime is shown in the
+# current time zone, as Django's `date` filter would, unless it is already a site's.
+
+
+@register.filter
+def day_short(value) -> str:
+    return dates.day_short(template_localtime(value)) if value else ""
+
+
+@register.filter
+def day_year(value) -> str:
+    return dates.day_year(template_localtime(value)) if value else ""
+
+
+@register.filter
+def day_full(value) -> str:
+    return dates.day_full(template_localtime(value)) if value else ""
 
 
 @register.filter

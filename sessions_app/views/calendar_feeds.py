@@ -7,11 +7,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from .. import calendar_feeds
+from .. import calendar_feeds, languages
 from ..models import Participant, Session, User
 from ..selectors import participants as selectors_participants
 from ..services import calendar_feeds as feed_services
@@ -68,15 +69,20 @@ def calendar_feed_participant(request: HttpRequest, token: str) -> HttpResponse:
     if participant is None:
         raise Http404("No calendar here.")
     now = timezone.now()
-    body = calendar_feeds.feed_render(
-        name="Group sessions",
-        sessions=selectors_participants.participant_feed_sessions(participant=participant, now=now),
-        domain=_domain(request),
-        # Never the group's name or focus: a calendar is seen over shoulders and synced
-        # to providers' servers.
-        summary=lambda session: calendar_feeds.PARTICIPANT_SUMMARY,
-        now=now,
-    )
+    # In the participant's language: the calendar app shows these words as they are.
+    with translation.override(languages.language_of(participant)):
+        summary = str(calendar_feeds.PARTICIPANT_SUMMARY)
+        body = calendar_feeds.feed_render(
+            name=gettext("Group sessions"),
+            sessions=selectors_participants.participant_feed_sessions(
+                participant=participant, now=now
+            ),
+            domain=_domain(request),
+            # Never the group's name or focus: a calendar is seen over shoulders and synced
+            # to providers' servers.
+            summary=lambda session: summary,
+            now=now,
+        )
     return _feed_response(body)
 
 

@@ -13,10 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import instruments
+from .. import instruments, languages
 from ..forms.groups import add_service_error
 from ..forms.measures import AnswerForm
 from ..kiosk import kiosk_end, kiosk_for, kiosk_off, kiosk_on
@@ -79,7 +80,7 @@ def kiosk(request: HttpRequest, session_id: int) -> HttpResponse:
     ctx = {
         "session": session,
         "phase": state["phase"],
-        "instrument": instruments.get(answering.PHASES[state["phase"]]),
+        "instrument": instruments.worded(answering.PHASES[state["phase"]]),
         "roster": [(p, p.pk in done) for p in roster],
         "refresh_seconds": IDLE_SECONDS,
     }
@@ -94,7 +95,9 @@ def kiosk_answer(request: HttpRequest, session_id: int, participant_id: int) -> 
     if state is None:
         return redirect("session_detail", session_id=session.pk)
     participant = get_kiosk_participant(request, session, participant_id)
-    instrument = instruments.get(answering.PHASES[state["phase"]])
+    # From here the screens are the participant's: in their language, until the roster.
+    languages.activate_for(participant)
+    instrument = instruments.worded(answering.PHASES[state["phase"]], participant.language)
     # Never pre-filled: the form shows nobody's earlier answers, theirs included.
     form = AnswerForm(request.POST if request.method == "POST" else None, instrument=instrument)
     if request.method == "POST" and form.is_valid():
@@ -111,7 +114,7 @@ def kiosk_answer(request: HttpRequest, session_id: int, participant_id: int) -> 
         else:
             ctx = {"session": session, "participant": participant}
             if done.needs_crisis_resources:
-                ctx["therapist_first_name"] = request.user.first_name or "the group leader"
+                ctx["therapist_first_name"] = request.user.first_name or gettext("the group leader")
                 ctx["refresh_seconds"] = CRISIS_SECONDS
                 return render(request, "kiosk/crisis.html", ctx)
             ctx["refresh_seconds"] = THANKS_SECONDS

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -94,13 +95,19 @@ def participant_link(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link = links.link_read(token)
     except links.LinkError as exc:
+        # In the language of whom the link was for, or of whoever holds this device's page.
+        reader = exc.participant or links.participant_from_request(request)
+        if reader is not None:
+            languages.activate_for(reader)
         return _link_problem(request, str(exc), status=410 if exc.gone else 400)
     if request.user.is_authenticated:
         if links.participant_from_request(request) != link.participant:
             return _link_problem(
                 request,
-                "You are logged in as someone else on this device. Log out, then open "
-                "the link again.",
+                _(
+                    "You are logged in as someone else on this device. Log out, then open "
+                    "the link again."
+                ),
                 status=400,
             )
     else:
@@ -121,7 +128,7 @@ def participant_link(request: HttpRequest, token: str) -> HttpResponse:
         return _link_stop(request, participant)
     if link.session_id is None:
         return _link_problem(
-            request, "This link is not complete. Check that it was copied in full.", status=400
+            request, _("This link is not complete. Check that it was copied in full."), status=400
         )
     if link.action == "reflect":
         return redirect("participant_reflection", session_id=link.session_id)
@@ -134,7 +141,9 @@ def _link_stop(request: HttpRequest, participant: Participant) -> HttpResponse:
     if request.method == "POST":
         participant_services.participant_reminders_stop(participant=participant)
         return _back_to(
-            request, "reminders", "Reminders stopped. You can turn them back on here at any time."
+            request,
+            "reminders",
+            _("Reminders stopped. You can turn them back on here at any time."),
         )
     return render(request, "participant/link_stop.html", {"participant": participant})
 
@@ -150,7 +159,9 @@ def _link_rsvp(
     )
     if session is None:
         return _link_problem(
-            request, "This session is not one of yours, so there is nothing to answer.", status=400
+            request,
+            _("This session is not one of yours, so there is nothing to answer."),
+            status=400,
         )
     now = timezone.now()
     error = rsvp_services.rsvp_refusal(participant=participant, session=session, now=now)
@@ -167,8 +178,8 @@ def _link_rsvp(
 
 def _thanks(answer: str) -> str:
     if answer == Rsvp.Answer.CONFIRMED:
-        return "Thank you: your group leader knows you are coming."
-    return "Thank you for letting us know. We hope to see you next time."
+        return _("Thank you: your group leader knows you are coming.")
+    return _("Thank you for letting us know. We hope to see you next time.")
 
 
 # --- The participant's own page --------------------------------------------------------------
@@ -279,7 +290,7 @@ def participant_reminders(request: HttpRequest, participant: Participant) -> Htt
             participant=participant, **data
         ),
     ):
-        return _back_to(request, "reminders", "Your reminder settings are saved.")
+        return _back_to(request, "reminders", _("Your reminder settings are saved."))
     return render(request, "participant/reminders.html", {"participant": participant, "form": form})
 
 
@@ -288,7 +299,7 @@ def participant_reminders(request: HttpRequest, participant: Participant) -> Htt
 def participant_reminders_stop(request: HttpRequest, participant: Participant) -> HttpResponse:
     participant_services.participant_reminders_stop(participant=participant)
     return _back_to(
-        request, "reminders", "Reminders stopped. You can turn them back on at any time."
+        request, "reminders", _("Reminders stopped. You can turn them back on at any time.")
     )
 
 
@@ -317,10 +328,12 @@ def participant_calendar(request: HttpRequest, participant: Participant) -> Http
         return _back_to(
             request,
             "calendar",
-            "You have a new calendar link. The old one has stopped working: subscribe "
-            "again with the new one.",
+            _(
+                "You have a new calendar link. The old one has stopped working: subscribe "
+                "again with the new one."
+            ),
         )
-    return _back_to(request, "calendar", "Your calendar link is ready.")
+    return _back_to(request, "calendar", _("Your calendar link is ready."))
 
 
 @never_cache
@@ -365,7 +378,9 @@ def participant_reflection(
             request, form, lambda data: _save_reflection(data, participant, session, reflection)
         ):
             thanks = (
-                "Your reflection is updated." if reflection else "Thank you for your reflection."
+                _("Your reflection is updated.")
+                if reflection
+                else _("Thank you for your reflection.")
             )
             return _back_to(request, f"reflection-{done.value.pk}", thanks)
     ctx = {
@@ -421,14 +436,14 @@ def participant_measure_answer(
 ) -> HttpResponse:
     """Answer one questionnaire the participant was asked for."""
     asked = get_own_request(request, participant, request_id)
-    instrument = instruments.get(asked.instrument)
+    instrument = instruments.worded(asked.instrument, participant.language)
     ctx = {"participant": participant, "instrument": instrument, "asked": asked}
     today = timezone.localdate(timezone.now(), participant.tz)
     if asked.status != MeasureRequest.Status.OPEN or asked.due_on > today:
         ctx["closed"] = (
-            "You have answered these questions already. Thank you."
+            _("You have answered these questions already. Thank you.")
             if asked.status == MeasureRequest.Status.ANSWERED
-            else "These questions are not open now. Nothing to do here."
+            else _("These questions are not open now. Nothing to do here.")
         )
         return render(request, "participant/answer.html", ctx)
     return _answer(
@@ -447,10 +462,10 @@ def participant_checkin(
     phase = request.GET.get("phase")
     if phase not in answering.PHASES:
         phase = answering.checkin_phase(session, now)
-    instrument = instruments.get(answering.PHASES[phase])
+    instrument = instruments.worded(answering.PHASES[phase], participant.language)
     ctx = {"participant": participant, "instrument": instrument, "session": session}
     if not answering.checkin_is_open(session, phase, now):
-        ctx["closed"] = "This check-in is not open now. Nothing to do here."
+        ctx["closed"] = _("This check-in is not open now. Nothing to do here.")
         return render(request, "participant/answer.html", ctx)
     return _answer(
         request, participant, instrument, ctx, via=MeasureResponse.Via.OWN_PAGE, session=session
@@ -486,7 +501,7 @@ def _answer(
         else:
             if done.needs_crisis_resources:
                 return render(request, "participant/crisis.html", {"participant": participant})
-            return _back_to(request, "questions", "Thank you: your answers are saved.")
+            return _back_to(request, "questions", _("Thank you: your answers are saved."))
     ctx["form"] = form
     status = 400 if request.method == "POST" else 200
     return render(request, "participant/answer.html", ctx, status=status)
