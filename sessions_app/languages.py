@@ -12,7 +12,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 
 ENGLISH = "en"
 SPANISH = "es"
@@ -20,8 +19,6 @@ SPANISH = "es"
 # whoever picks it can find theirs without reading English.
 CHOICES = [(ENGLISH, "English"), (SPANISH, "Español")]
 CODES = frozenset(code for code, _name in CHOICES)
-
-LANGUAGE_HELP = _("Their pages, reminders and calendar are written in this language.")
 
 
 def language_of(record: object) -> str:
