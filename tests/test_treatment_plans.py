@@ -552,3 +552,22 @@ def test_it_reads_the_plans_report_in_the_same_queries_however_many_people(
     # Session, user, their sites (3); enrolments, plans, reports, names (4); audit entry.
     with django_assert_max_num_queries(10):
         assert client.get(reverse("report_plans")).status_code == 200
+
+
+def test_it_asks_for_a_discharge_summary_once_someone_has_left_every_group(
+    client, therapist, participant
+):
+    signed_plan(participant, therapist)
+    participant.enrollments.update(status="discharged", end_date=TODAY())
+    client.force_login(therapist)
+    page = client.get(reverse("treatment_record", args=[participant.pk])).content.decode()
+    assert 'id="summary-due"' in page
+
+
+def test_it_does_not_ask_for_a_discharge_summary_while_someone_is_in_a_group(
+    client, therapist, participant
+):
+    signed_plan(participant, therapist)
+    client.force_login(therapist)
+    page = client.get(reverse("treatment_record", args=[participant.pk])).content.decode()
+    assert 'id="summary-due"' not in page

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from ..forms.plans import AssessmentForm, PlanForm
-from ..models import Assessment, Participant, TreatmentPlan
+from ..models import Assessment, Enrollment, Participant, TreatmentPlan
 from ..permissions import (
     check_admin_pages,
     get_assessment_for_user,
@@ -55,6 +55,10 @@ def treatment_record(request: HttpRequest, participant_id: int) -> HttpResponse:
         "plan": plan,
         "may_write": may_write_treatment_record(request.user, participant),
         "today": timezone.localdate(),
+        # Discharged from every group and no summary yet: the record asks for one.
+        "summary_due": not any(r.kind == "discharge" for r in record.reports)
+        and (record.plans or record.assessments)
+        and not participant.enrollments.filter(status=Enrollment.Status.ACTIVE).exists(),
     }
     return render(request, "plans/record.html", ctx)
 
