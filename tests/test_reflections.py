@@ -184,7 +184,7 @@ def test_it_refuses_changes_after_48_hours(client, participant, past_session, re
 def test_it_reads_the_edit_window_from_settings(participant, reflection, settings):
     settings.REFLECTION_EDIT_HOURS = 1
     later = reflection.created_at + timedelta(hours=1, seconds=1)
-    with pytest.raises(ServiceError, match="1 hours"):
+    with pytest.raises(ServiceError, match="1 hour after"):
         services.reflection_update(
             reflection=reflection, participant=participant, now=later, **_scores()
         )

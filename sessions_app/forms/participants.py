@@ -23,6 +23,7 @@ class ReminderSettingsForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language · Idioma"),
         choices=languages.CHOICES,
+        required=False,  # left out: as it is
         widget=forms.RadioSelect,
         help_text=_("Your page, reminders and calendar are written in this language."),
     )

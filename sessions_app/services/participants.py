@@ -49,11 +49,11 @@ def participant_reminders_update(
     phone: str,
     quiet_hours_start: time | None,
     quiet_hours_end: time | None,
-    language: str | None = None,
+    language: str = "",
     now: datetime | None = None,
 ) -> Participant:
-    """Change how (and whether) the participant is reminded, and in which language (None:
-    as it is), then replan reminders. Reminders are worded when they are sent, so the next
+    """Change how (and whether) the participant is reminded, and in which language ("": as
+    it is), then replan reminders. Reminders are worded when they are sent, so the next
     one is in the new language."""
     now = now or timezone.now()
     email, phone = (email or "").strip(), phone_normalise(phone)
@@ -77,14 +77,14 @@ def participant_reminders_update(
         problems[field] = _("Give both ends of the quiet hours, or neither.")
     elif quiet_hours_start is not None and quiet_hours_start == quiet_hours_end:
         problems["quiet_hours_end"] = _("Quiet hours start and end at the same time: change one.")
-    if language is not None and language not in languages.CODES:
+    if language and language not in languages.CODES:
         problems["language"] = _("Choose one of the languages listed.")
     if problems:
         raise ServiceError(problems)
 
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     was_opted_in = participant.reminders_opt_in
-    if language is not None:
+    if language:
         participant.language = language
     participant.reminder_channel = reminder_channel
     participant.reminders_opt_in = reminders_opt_in
