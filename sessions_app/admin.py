@@ -54,7 +54,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "is_active", "is_staff", "sites"]
     search_fields = ["username", "first_name", "last_name", "email"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        ("Refrain", {"fields": ("role", "credentials", "sites", "supervisor")}),
+        ("Refrain", {"fields": ("role", "credentials", "sites", "supervisor", "language")}),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         ("Refrain", {"fields": ("role", "credentials")}),
@@ -71,8 +71,9 @@ class ParticipantAdmin(admin.ModelAdmin):
         "site",
         "reminder_channel",
         "reminders_opt_in",
+        "language",
     ]
-    list_filter = ["site", "reminder_channel", "reminders_opt_in"]
+    list_filter = ["site", "reminder_channel", "reminders_opt_in", "language"]
     search_fields = ["first_name", "last_name", "preferred_name", "email", "phone"]
     raw_id_fields = ["user"]
 

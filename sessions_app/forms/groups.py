@@ -7,6 +7,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .. import languages
 from ..models import Enrollment, Group, Participant, Site, User
 from . import BoundedDateField
 
@@ -165,6 +166,13 @@ class ParticipantChoiceField(forms.ModelChoiceField):
 class EnrollForm(forms.Form):
     participant = ParticipantChoiceField(queryset=None)
     start_date = BoundedDateField(widget=DATE, help_text="The first day they belong on the roster.")
+    language = forms.ChoiceField(
+        label="Language",
+        choices=[("", "As on their record"), *languages.CHOICES],
+        required=False,
+        help_text="Their pages, reminders and calendar are written in this language; they "
+        "can change it on their reminder settings.",
+    )
 
     def __init__(self, *args, participants, offered, **kwargs):
         """`participants`: whom the user may enroll (what a submission is checked

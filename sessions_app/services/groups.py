@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from django.db import transaction
 from django.utils import timezone
 
+from .. import languages
 from ..models import Enrollment, Facilitation, Group, Participant, Site, User
 from ..permissions import enrollment_gives_first_look, may_enroll, sites_for_new_group
 from .errors import ServiceError
@@ -237,9 +238,11 @@ def participant_enroll(
     participant: Participant,
     start_date: date,
     by: User | None = None,
+    language: str = "",
     now: datetime | None = None,
 ) -> Enrollment:
     """Enroll a participant from `start_date`; they join every session from that day.
+    `language`, when given, becomes the language of their pages and reminders.
 
     `by`, the person enrolling (None for commands and imports): whether they may enrol
     this participant is for `permissions.may_enroll`; an enrolment that gives a
@@ -304,6 +307,9 @@ def participant_enroll(
             enrolled_by=by,
             first_look=first_look,
         )
+        if language and language in languages.CODES and language != participant.language:
+            participant.language = language
+            participant.save(update_fields=["language"])
         reminders_plan_for_participant(participant=participant, now=now)  # reminders
         measure_requests_plan_for_enrollment(enrollment=enrollment, now=now)  # measures
         return enrollment

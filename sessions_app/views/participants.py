@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from .. import instruments
 from ..models import Attendance, EmergencyAccess
 from ..permissions import (
     emergency_accesses_shown_with,
@@ -55,4 +56,6 @@ def participant_detail(request: HttpRequest, participant_id: int) -> HttpRespons
     ctx["reminders"] = selectors_reminders.participant_reminders(
         user=request.user, participant=participant
     )[:30]
+    # Questionnaires with no validated wording in their language are never asked of them.
+    ctx["not_offered"] = instruments.not_offered_in(participant.language)
     return render(request, "participants/detail.html", ctx)
