@@ -37,6 +37,39 @@ DENY = (
     "music therapy",
     "group",
 )
+# The same in Spanish, for participants who read Refrain in Spanish (accents both ways:
+# a message may drop them).
+DENY_ES = (
+    "adicción",
+    "adiccion",
+    "adicto",
+    "recuperación",
+    "recuperacion",
+    "tratamiento",
+    "rehabilitación",
+    "rehabilitacion",
+    "terapia",
+    "terapeut",
+    "terapéut",
+    "sustancia",
+    "opioide",
+    "opiáceo",
+    "desintoxicación",
+    "desintoxicacion",
+    "sobriedad",
+    "sobrio",
+    "consejería",
+    "clínic",
+    "diagnóstic",
+    "metadona",
+    "recaída",
+    "recaida",
+    "droga",
+    "alcohol",
+    "consumo",
+    "musicoterapia",
+    "grupo",
+)
 GROUP_NAME = "Opioid Recovery Harmony Circle"
 FOCUS = "Relapse prevention and craving management for people with OUD"
 KINDS = [
@@ -143,6 +176,20 @@ def test_it_never_says_what_the_meeting_is_for(world, kind, channel):
     assert not said, f"{kind} by {channel} says {said}:\n{text}"
     assert "oud" not in re.findall(r"[a-z]+", text)
     assert "staff" not in text and "planning day" not in text  # the change's reason
+
+
+@pytest.mark.parametrize("channel", ["email", "sms"])
+@pytest.mark.parametrize("kind", [k for k in KINDS if k not in STAFF_KINDS])
+def test_it_never_says_what_the_meeting_is_for_in_spanish(world, kind, channel):
+    world["person"].language = "es"
+    world["person"].save(update_fields=["language"])
+
+    message = compose(_reminder(world, kind, channel))
+
+    text = URL.sub(" ", _everything(message)).lower()
+    said = [w for w in (*DENY, *DENY_ES) if w in text]
+    assert not said, f"{kind} by {channel} says {said}:\n{text}"
+    assert "hola" in text  # in Spanish, not English with no word to catch
 
 
 @pytest.mark.parametrize("channel", ["email", "sms"])
