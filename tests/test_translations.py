@@ -118,7 +118,8 @@ def test_it_keeps_the_placeholders_of_each_string_in_spanish():
     wrong = [
         e.msgid
         for e in polib.pofile(str(CATALOGUE))
-        if e.msgstr and sorted(placeholder.findall(e.msgid)) != sorted(placeholder.findall(e.msgstr))
+        if e.msgstr
+        and sorted(placeholder.findall(e.msgid)) != sorted(placeholder.findall(e.msgstr))
     ]
     assert not wrong
 

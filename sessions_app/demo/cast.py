@@ -33,6 +33,7 @@ class DemoParticipant(NamedTuple):
     opt_in: bool = False
     phone: str = ""
     quiet_hours: tuple[time, time] | None = None
+    language: str = "en"
 
 
 class DemoGroup(NamedTuple):
@@ -109,6 +110,7 @@ DEMO_LOGINS = (
     ("therapist", "music therapist who leads demo groups"),
     ("intern", "music-therapy intern whose notes the therapist co-signs"),
     ("participant", "participant enrolled in a demo group"),
+    ("luis", "participant who reads Refrain in Spanish"),
     ("artist", "teaching artist on one demo lullaby project"),
     ("jrivera", "therapist who co-leads demo groups"),
     ("pnatarajan", "therapist who co-leads demo groups"),
@@ -122,6 +124,8 @@ def demo_login_lines() -> list[str]:
 
 # The participant record behind the `participant` demo login.
 DEMO_PARTICIPANT = "tess"
+# A participant whose pages and reminders are in Spanish, behind the `luis` demo login.
+SPANISH_PARTICIPANT = "luis"
 
 _EVENING = (time(21, 0), time(8, 0))
 _LATE = (time(22, 0), time(7, 0))
@@ -132,7 +136,9 @@ PARTICIPANTS = (
     DemoParticipant("angie", HARBOR, "Angela", "Russo", "Angie", "email", True),
     DemoParticipant("deshawn", HARBOR, "DeShawn", "Carter", "", "sms", True, "+15555550102"),
     DemoParticipant("kayla", HARBOR, "Kayla", "O'Brien"),
-    DemoParticipant("luis", HARBOR, "Luis", "Ortega", "", "sms", True, "+15555550103", _LATE),
+    DemoParticipant(
+        "luis", HARBOR, "Luis", "Ortega", "", "sms", True, "+15555550103", _LATE, language="es"
+    ),
     DemoParticipant("bree", HARBOR, "Brianna", "Walsh", "Bree", "email", True),
     DemoParticipant("sam", HARBOR, "Samuel", "Kowalski", "Sam", "email", False),
     DemoParticipant("imani", HARBOR, "Imani", "Brooks", "", "sms", True, "+15555550104"),

@@ -296,6 +296,7 @@ def _seed_participants(sites: dict[str, Site], demo_user: User) -> dict[str, Par
                 "reminders_opt_in": spec.opt_in,
                 "quiet_hours_start": start,
                 "quiet_hours_end": end,
+                "language": spec.language,
             },
         )
         participants[spec.key] = participant
@@ -303,6 +304,17 @@ def _seed_participants(sites: dict[str, Site], demo_user: User) -> dict[str, Par
     if demo.user_id != demo_user.pk:
         demo.user = demo_user
         demo.save(update_fields=["user"])
+    # A second participant login, whose pages are in Spanish.
+    spanish = participants[cast.SPANISH_PARTICIPANT]
+    spanish_user = _seed_user(
+        cast.DemoLogin(cast.SPANISH_PARTICIPANT, spanish.first_name, spanish.last_name),
+        role=User.Role.PARTICIPANT,
+        is_staff=False,
+        is_superuser=False,
+    )
+    if spanish.user_id != spanish_user.pk:
+        spanish.user = spanish_user
+        spanish.save(update_fields=["user"])
     return participants
 
 

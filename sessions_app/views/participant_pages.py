@@ -283,13 +283,14 @@ def participant_reminders(request: HttpRequest, participant: Participant) -> Htt
         request.POST if request.method == "POST" else None,
         initial=ReminderSettingsForm.initial_from(participant),
     )
-    if submit(
+    if done := submit(
         request,
         form,
         lambda data: participant_services.participant_reminders_update(
             participant=participant, **data
         ),
     ):
+        languages.activate_for(done.value)  # the confirmation in the language just chosen
         return _back_to(request, "reminders", _("Your reminder settings are saved."))
     return render(request, "participant/reminders.html", {"participant": participant, "form": form})
 
