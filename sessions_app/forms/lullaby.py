@@ -236,6 +236,8 @@ class DeliveryForm(forms.Form):
 class CompareForm(forms.Form):
     """Which two drafts to put side by side, by number."""
 
+    error_intro = "Choose two of the drafts listed:"
+
     a = forms.TypedChoiceField(coerce=int, label="Earlier")
     b = forms.TypedChoiceField(coerce=int, label="Later")
 
