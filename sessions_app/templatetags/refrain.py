@@ -47,6 +47,13 @@ def error_summary(*bound_forms, intro: str = "") -> dict:
 
 
 @register.filter
+def session_day(session: Session) -> str:
+    """“Tue 1 Dec”, in the session's site zone."""
+    return f"{session.local_starts_at:%a %-d %b}"
+
+
+@register.filter
 def session_title(session: Session) -> str:
-    """“Tue 1 Dec · Tuesday Songwriting Circle”: a session in a page title."""
-    return f"{session.local_starts_at:%a %-d %b} · {session.group.name}"
+    """“Tue 1 Dec · Tuesday Songwriting Circle”: a session in a page title, so that the
+    pages of two sessions can be told apart in tabs and history."""
+    return f"{session_day(session)} · {session.group.name}"
