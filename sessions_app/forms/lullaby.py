@@ -238,8 +238,8 @@ class CompareForm(forms.Form):
 
     error_intro = "Choose two of the drafts listed:"
 
-    a = forms.TypedChoiceField(coerce=int, label="Earlier")
-    b = forms.TypedChoiceField(coerce=int, label="Later")
+    a = forms.TypedChoiceField(coerce=int, label="Compare")
+    b = forms.TypedChoiceField(coerce=int, label="With")
 
     def __init__(self, *args, numbers: list[int], **kwargs):
         super().__init__(*args, **kwargs)
