@@ -156,6 +156,7 @@ def test_it_takes_a_therapist_through_the_day_by_keyboard(
     assert _summary_has_focus(page)
     minutes = page.get_by_label(f"Minutes attended by {dana.short_name}")
     expect(minutes).to_have_attribute("aria-invalid", "true")
+    assert page.evaluate(SMALL_TARGETS) == []
     page.screenshot(path=screenshots / "roll-call-error-tablet.png")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
@@ -182,6 +183,28 @@ def test_it_takes_a_therapist_through_the_day_by_keyboard(
 
 
 # --- Roll call's statuses, each chosen, at tablet and phone sizes ---------------------
+
+
+# Targets in the page's main part under 24 by 24 px whose 24 px circle reaches another
+# target (WCAG 2.5.8: smaller targets pass only when spaced that far apart). A radio
+# drawn as a button is hidden; its label is the target.
+SMALL_TARGETS = """() => {
+  const found = [...document.querySelectorAll(
+    "main a, main button, main input:not(.btn-check):not([type=hidden]), main select, "
+    + "main textarea, main .btn-check + label")]
+    .filter((el) => el.getClientRects().length)
+    .map((el) => ({el, box: el.getBoundingClientRect()}));
+  const centre = (b) => [b.x + b.width / 2, b.y + b.height / 2];
+  const reach = (point, b) => Math.hypot(
+    Math.max(b.left - point[0], 0, point[0] - b.right),
+    Math.max(b.top - point[1], 0, point[1] - b.bottom));
+  return found
+    .filter(({box}) => box.width < 24 || box.height < 24)
+    .filter(({el, box}) => found.some((other) => other.el !== el
+      && reach(centre(box), other.box) < 12))
+    .map(({el, box}) => `${el.tagName} ${el.textContent.trim().slice(0, 30)}`
+      + ` ${Math.round(box.width)}x${Math.round(box.height)}`);
+}"""
 
 
 def _tick(label: Locator) -> str:
@@ -254,6 +277,7 @@ def test_it_shows_each_chosen_status_by_more_than_colour(
     for name, size in (("tablet", TABLET), ("phone", PHONE)):
         page.set_viewport_size(size)
         assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+        assert page.evaluate(SMALL_TARGETS) == [], name
         page.screenshot(path=screenshots / f"roll-call-statuses-{name}.png", full_page=True)
 
 
