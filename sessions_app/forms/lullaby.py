@@ -236,8 +236,10 @@ class DeliveryForm(forms.Form):
 class CompareForm(forms.Form):
     """Which two drafts to put side by side, by number."""
 
-    a = forms.TypedChoiceField(coerce=int, label="Earlier")
-    b = forms.TypedChoiceField(coerce=int, label="Later")
+    error_intro = "Choose two of the drafts listed:"
+
+    a = forms.TypedChoiceField(coerce=int, label="Compare")
+    b = forms.TypedChoiceField(coerce=int, label="With")
 
     def __init__(self, *args, numbers: list[int], **kwargs):
         super().__init__(*args, **kwargs)
