@@ -40,7 +40,7 @@ def byte_range(header: str, size: int) -> tuple[int, int] | None | bool:
         return max(size - length, 0), size - 1
     start = int(first)
     end = int(last) if last else size - 1
-    if end < start:
+    if last and end < start:
         return None  # not a valid range: ignored, as RFC 9110 says
     if start >= size:
         return False
