@@ -495,3 +495,27 @@ def test_the_program_is_picked_and_printed_from_the_pages(client, therapist, pro
     printed = _body(client.get(reverse("lullaby_program", args=[program.pk])))
     assert re.search(r"<ol class=\"songs\">.*Night Owl", printed, re.S)
     assert "program_print.css" in printed
+
+
+# --- The demo ---------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_song_opened_twice_and_one_for_a_concert_only(db, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+    delivered = LullabyProject.objects.get(stage="delivered")
+    link = delivered.family_links.get()
+    assert link.visits.filter(kind="opened").count() == 2
+    assert delivered.delivery_method == LullabyProject.DeliveryMethod.LINK
+    concert_only = next(
+        p
+        for p in LullabyProject.objects.all()
+        if sharing_in_force(project=p, audience=Audience.SESSION) is not None
+    )
+    sharing = sharing_in_force(project=concert_only, audience=Audience.SESSION)
+    assert (sharing.level, sharing.name_shown) == (Level.SESSION_STAGE, "Sunflower")
+    assert sharing_in_force(project=concert_only, audience=Audience.FAMILY) is None
