@@ -360,6 +360,30 @@ def test_revoking_cancels_a_message_not_yet_sent(project):
     assert issued.link.messages.get().status == Reminder.Status.CANCELLED
 
 
+def test_the_outbox_sends_the_family_message_with_the_link(project, settings):
+    from django.core import mail
+
+    from sessions_app.services.reminders import reminder_send
+
+    settings.SITE_URL = "https://songs.example.org"
+    issued = _issue(project, send_by="email", send_to="eli@example.org")
+    assert reminder_send(reminder_id=issued.link.messages.get().pk) == "sent"
+    sent = mail.outbox[0]
+    assert sent.to == ["eli@example.org"]
+    assert f"https://songs.example.org{issued.url}" in sent.body
+
+
+def test_the_outbox_skips_the_message_once_consent_is_withdrawn(project):
+    from sessions_app.services.reminders import reminder_send
+
+    issued = _issue(project, send_by="email", send_to="eli@example.org")
+    _share(project, Level.FAMILY, granted=False)
+    message = issued.link.messages.get()
+    assert reminder_send(reminder_id=message.pk) == "skipped"
+    message.refresh_from_db()
+    assert message.last_error == "The consent to share with the family is not in force."
+
+
 def test_the_staff_link_page_is_audited_and_the_family_page_is_not(client, therapist, project):
     client.force_login(therapist)
     client.get(reverse("lullaby_family_link_new", args=[project.pk]))
