@@ -48,6 +48,16 @@ NOT_PAGES = {
     "note_addendum": "POST only (a GET goes back to the note's addenda)",
     "healthz": "a probe: its status follows Celery beat, which the benchmark does not run",
     "lullaby_take_audio": "serves an uploaded file; the scale data has none",
+    "lullaby_track_audio": "serves an uploaded file; the scale data has none",
+    "lullaby_own_idea_new": "POST only (an upload from the participant's page)",
+    "lullaby_family_link_revoke": "POST only",
+    "lullaby_family_link_reissue": "POST only",
+    "lullaby_program": "the scale data has no sharing-session programs",
+    "lullaby_program_edit": "the scale data has no sharing-session programs",
+    "family_song": "needs a family link, which the scale data has none of (no final take "
+    "has audio)",
+    "family_song_audio": "serves an uploaded file; the scale data has none",
+    "family_dedication_audio": "serves an uploaded file; the scale data has none",
     "mfa_recovery_codes": "POST only",
     "emergency_access_end": "POST only",
     "emergency_access_reviewed": "POST only",
@@ -614,7 +624,7 @@ def _admin_pages(p: Picks, *, today: date) -> list[Page]:
 def _lullaby_forms(p: Picks) -> list[Page]:
     """The lullaby forms: a project is started and managed by its own therapist, and
     written in by its therapist and teaching artists; administrators only read."""
-    rows = [_page("lullaby_project_new", "therapist")]
+    rows = [_page("lullaby_project_new", "therapist"), _page("lullaby_programs", "therapist")]
     if p.project is None:
         return rows
     pk = p.project.pk
@@ -623,10 +633,12 @@ def _lullaby_forms(p: Picks) -> list[Page]:
             _page("lullaby_project_edit", "therapist", pk),
             _page("lullaby_consent", "therapist", pk),
             _page("lullaby_delivery", "therapist", pk),
+            _page("lullaby_family_link_new", "therapist", pk),
         ]
     rows += [
         _page("lullaby_draft_new", "artist", pk),
         _page("lullaby_recording_new", "artist", pk),
+        _page("lullaby_track_new", "artist", pk),
     ]
     if p.draft is not None:
         rows.append(_page("lullaby_draft_compare", "artist", p.draft.project_id))

@@ -283,6 +283,10 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Lullaby recordings: the largest audio file a take may have, in megabytes; uploaded
 # files are readable by the app's own user (and group, for backups) only.
 LULLABY_MAX_UPLOAD_MB = env_int("LULLABY_MAX_UPLOAD_MB", 50)
+# A lullaby's private family link opens for this many days after it is made.
+FAMILY_LINK_DAYS = env_int("FAMILY_LINK_DAYS", 90)
+if FAMILY_LINK_DAYS < 1:
+    raise ImproperlyConfigured(f"FAMILY_LINK_DAYS must be 1 or more; got {FAMILY_LINK_DAYS}")
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 

@@ -172,6 +172,13 @@ def register_models() -> None:
         mask_fields=["text"],
         mask_callable="sessions_app.audit.redact",
     )
+    # Family links: who sent the song to whom, and revocations. The address typed is
+    # the family's, not the record's, and the nonce is half the link's secret.
+    _register(
+        m("sessions_app", "FamilyLink"),
+        mask_fields=["sent_to"],
+        mask_callable="sessions_app.audit.redact",
+    )
     # Who was given which sites, groups and permissions is the heart of access control.
     _register(m("sessions_app", "User"), m2m_fields={"sites", "groups", "user_permissions"})
     # The same rows through the proxy the admin's pickers use (signals name the proxy).
@@ -179,7 +186,7 @@ def register_models() -> None:
 
 
 # Never in an entry's diff, whichever model has them.
-EXCLUDED_FIELDS = ("password", "calendar_token", "last_login")
+EXCLUDED_FIELDS = ("password", "calendar_token", "last_login", "nonce")
 
 
 def _register(model: type[Model], **options) -> None:
@@ -348,6 +355,14 @@ AUDITED_PAGES: dict[str, AuditedPage] = {
     "lullaby_recording_new": AuditedPage(VIEW, **_PROJECT, about="recording session"),
     "lullaby_take_new": AuditedPage(VIEW, **_PROJECT, about="take"),
     "lullaby_take_edit": AuditedPage(VIEW, **_PROJECT, about="take"),
+    "lullaby_track_new": AuditedPage(VIEW, **_PROJECT, about="dedication or melody idea"),
+    "lullaby_track_audio": AuditedPage(VIEW, **_PROJECT, about="recording audio"),
+    "lullaby_family_link_new": AuditedPage(VIEW, **_PROJECT, about="family link"),
+    # Sharing-session programs name participants (or their stage names) and songs.
+    "lullaby_program": AuditedPage(PRINT, "sessions_app.SharingProgram", "program_id", "program"),
+    "lullaby_program_edit": AuditedPage(
+        VIEW, "sessions_app.SharingProgram", "program_id", "program songs"
+    ),
     # Groups: their pages name the people on the roster.
     "group_detail": AuditedPage(VIEW, **_GROUP, about="roster"),
     "group_roster": AuditedPage(VIEW, **_GROUP, about="roster"),
@@ -448,6 +463,18 @@ NOT_AUDITED: dict[str, str] = {
     "song_edit": "the shared song library",
     "lullaby_take_final": "an action; its change is in the trail",
     "lullaby_own_project": "a participant's own page: they see only their own record",
+    "lullaby_own_idea_new": "a participant's own page: their own melody idea",
+    "lullaby_family_link_revoke": "an action; its change is in the trail",
+    "lullaby_family_link_reissue": "an action; the revocation and the new link are in the trail",
+    "lullaby_programs": "programs' titles, dates and sites; no people",
+    # The family's page: reached by a secret, without a login, by someone outside the
+    # programme; it shows the song and nothing about treatment. Its openings and
+    # downloads are FamilyLinkVisit rows (time only), shown on the project page.
+    "family_song": "the family's private link: no login, no treatment data; visits are "
+    "FamilyLinkVisit rows",
+    "family_song_audio": "the family's private link: the song only; downloads are "
+    "FamilyLinkVisit rows",
+    "family_dedication_audio": "the family's private link: the dedication only",
     "participant_link": "a participant's own signed link",
     "participant_home": "a participant's own page",
     "participant_reminders": "a participant's own page",

@@ -32,6 +32,7 @@ from .models import (
     Consent,
     EmergencyAccess,
     Enrollment,
+    FamilyLink,
     Group,
     LullabyProject,
     LyricDraft,
@@ -47,9 +48,11 @@ from .models import (
     SafetyAlert,
     Session,
     SessionNote,
+    SharingProgram,
     Site,
     Song,
     Take,
+    Track,
     TreatmentPlan,
     User,
 )
@@ -674,6 +677,59 @@ def may_hear_take(
     return own and share_granted and project.final_take_id == take.pk
 
 
+def may_hear_track(*, user: User, project: LullabyProject, own: bool = False) -> bool:
+    """A dedication or melody idea: the project's therapist and teaching artists, and
+    the participant on their own page (it is their voice). Never an administrator."""
+    return own or may_edit_project(user, project)
+
+
+def get_track_for_user(request: HttpRequest, project: LullabyProject, track_id: int) -> Track:
+    """A dedication or melody idea of a project already fetched; any other one 404."""
+    return _get_or_404(request, Track.objects.filter(project=project), track_id)
+
+
+def get_family_link_for_manager(
+    request: HttpRequest, project: LullabyProject, link_id: int
+) -> FamilyLink:
+    """A family link of a project its manager already fetched; any other one 404."""
+    return _get_or_404(request, FamilyLink.objects.filter(project=project), link_id)
+
+
+# Sharing-session programs: made by therapists and administrators for a site they work
+# at or administer; a program is seen by whoever made it and the site's administrators.
+# The songs in it are picked among the projects the user may see (`projects_for`).
+
+
+def may_make_programs(user: User) -> bool:
+    return _is_staff_role(user)
+
+
+def programs_sites_for(user: User) -> QuerySet[Site]:
+    return sites_for_new_group(user)
+
+
+def programs_for(user: User) -> QuerySet[SharingProgram]:
+    if not _is_staff_role(user):
+        return SharingProgram.objects.none()
+    if user.is_superuser:
+        return SharingProgram.objects.all()
+    if user.is_administrator:
+        return SharingProgram.objects.filter(
+            Q(created_by=user) | Q(site__administrators=user)
+        ).distinct()
+    return SharingProgram.objects.filter(created_by=user)
+
+
+def check_program_pages_access(request: HttpRequest) -> None:
+    if not may_make_programs(request.user):
+        raise deny(request, "sharing programs")
+
+
+def get_program_for_user(request: HttpRequest, program_id: int) -> SharingProgram:
+    qs = programs_for(request.user).select_related("site")
+    return _get_or_404(request, qs, program_id)
+
+
 # --- A participant's own pages ------------------------------------------------------------
 
 
@@ -781,6 +837,8 @@ AUDIT_SITE_PATHS: dict[str, str] = {
     "sessions_app.LyricDraft": "project__participant__site",
     "sessions_app.RecordingSession": "project__participant__site",
     "sessions_app.Take": "recording_session__project__participant__site",
+    "sessions_app.FamilyLink": "project__participant__site",
+    "sessions_app.SharingProgram": "site",
     "sessions_app.Session": "group__site",
     "sessions_app.PlanItem": "session__group__site",
     "sessions_app.Reminder": "session__group__site",

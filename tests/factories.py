@@ -28,9 +28,11 @@ from sessions_app.models import (
     RecordingSession,
     Session,
     SessionNote,
+    SharingProgram,
     Site,
     Song,
     Take,
+    Track,
     TreatmentPlan,
     User,
 )
@@ -227,7 +229,13 @@ class ProjectConsentFactory(DjangoModelFactory):
 
     project = factory.SubFactory(LullabyProjectFactory)
     kind = ProjectConsent.Kind.RECORD
+    level = factory.LazyAttribute(
+        lambda c: ProjectConsent.Level.FAMILY if c.kind == ProjectConsent.Kind.SHARE else ""
+    )
     granted = True
+    stage_name = factory.LazyAttribute(
+        lambda c: "Lantern" if c.level in ProjectConsent.STAGE_NAMED and c.granted else ""
+    )
     share_with = factory.LazyAttribute(
         lambda c: "her son Eli" if c.kind == ProjectConsent.Kind.SHARE and c.granted else ""
     )
@@ -417,3 +425,24 @@ class ProgressReportFactory(DjangoModelFactory):
     attendance = "Attended 4 of 4 sessions (100%)."
     progress = "• Will sing one verse alone in 3 of 4 sessions — moderate (3 Nov)."
     recommendations = ""
+
+
+class TrackFactory(DjangoModelFactory):
+    """A melody idea by the project's therapist (attach `audio` in the test)."""
+
+    class Meta:
+        model = Track
+
+    project = factory.SubFactory(LullabyProjectFactory)
+    kind = Track.Kind.IDEA
+    created_by = factory.LazyAttribute(lambda t: t.project.therapist)
+
+
+class SharingProgramFactory(DjangoModelFactory):
+    class Meta:
+        model = SharingProgram
+
+    site = factory.SubFactory(SiteFactory)
+    title = "Winter sharing session"
+    event_on = factory.LazyFunction(lambda: date.today() + timedelta(days=14))
+    created_by = factory.SubFactory(TherapistFactory)

@@ -36,6 +36,12 @@ AUDIENCE_BY_IDS |= {
     ("project_id", "draft_id"): LULLABY_READERS,
     ("project_id", "recording_id"): LULLABY_READERS,
     ("project_id", "take_id"): LULLABY_EDITORS,
+    # A dedication or melody idea: the team, and the participant (their own voice).
+    ("project_id", "track_id"): LULLABY_EDITORS | {"participant"},
+    # Family links are the project's therapist's to revoke and re-issue.
+    ("project_id", "link_id"): LULLABY_MANAGERS,
+    # A sharing-session program: whoever made it (`therapist`) and the site's admin.
+    ("program_id",): {"admin", "therapist"},
 }
 AUDIENCE_OVERRIDES |= {
     "lullaby_project_edit": LULLABY_MANAGERS,
@@ -48,6 +54,9 @@ AUDIENCE_OVERRIDES |= {
     "lullaby_log": LULLABY_READERS | {"participant"},
     "lullaby_own_project": {"participant"},
     "lullaby_take_audio": LULLABY_EDITORS | {"participant"},
+    "lullaby_track_new": LULLABY_EDITORS,
+    "lullaby_family_link_new": LULLABY_MANAGERS,
+    "lullaby_own_idea_new": {"participant"},
 }
 # --- end lullaby
 # A participant's own pages are theirs alone. Reflections' words and scores are for the
@@ -155,6 +164,9 @@ def _object_ids(request) -> dict[str, Callable[[], int]]:
         "draft_id": lambda: request.getfixturevalue("project").drafts.get().pk,
         "recording_id": lambda: request.getfixturevalue("project").recording_sessions.get().pk,
         "take_id": lambda: request.getfixturevalue("project").final_take_id,
+        "track_id": lambda: _idea(request).pk,
+        "link_id": lambda: _family_link(request).pk,
+        "program_id": lambda: _program(request).pk,
         # Reminders: a failed reminder of `participant` for `past_session`.
         "reminder_id": lambda: _failed_reminder(request).pk,
         # Administration: `site`, its therapist, a consent of `participant`.
@@ -173,6 +185,34 @@ def _object_ids(request) -> dict[str, Callable[[], int]]:
         # A signed report (a draft would be discarded by the first who may).
         "report_id": lambda: _progress_report(request).pk,
     }
+
+
+def _idea(request):
+    from django.core.files.base import ContentFile
+
+    from tests import factories as f
+
+    project = request.getfixturevalue("project")
+    track = f.TrackFactory(project=project)
+    track.audio.save("idea.wav", ContentFile(f.wav_bytes()), save=True)
+    return track
+
+
+def _family_link(request):
+    from sessions_app.services import family_links
+
+    project = request.getfixturevalue("project")
+    return family_links.family_link_issue(
+        by=project.therapist, project=project, recipient_name="Eli", recipient_relationship="son"
+    ).link
+
+
+def _program(request):
+    from tests import factories as f
+
+    return f.SharingProgramFactory(
+        site=request.getfixturevalue("site"), created_by=request.getfixturevalue("therapist")
+    )
 
 
 def _assessment(request):

@@ -5,6 +5,7 @@ and the teaching artist `artist`, with consent to record and to share, a draft a
 recording session whose one take (with audio) is the final take.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -429,7 +430,13 @@ def test_it_shows_a_participant_their_own_project_and_log(client, participant, p
     assert project.title in body
     assert "Hush now, little bird" in body
     assert reverse("lullaby_take_audio", args=[project.pk, project.final_take_id]) in body
-    assert "<form" not in body.split("</nav>", 1)[1]  # read-only: nothing to submit
+    # Read-only but for one thing: a melody idea from their phone.
+    forms = re.findall(r"<form[^>]*>", body.split("</nav>", 1)[1])
+    assert forms == [
+        '<form method="post" action="'
+        + reverse("lullaby_own_idea_new", args=[project.pk])
+        + '" enctype="multipart/form-data" novalidate class="card card-body">'
+    ]
     log = client.get(reverse("lullaby_log", args=[project.pk]))
     assert log.status_code == 200
     assert participant.full_name in _body(log)
@@ -607,8 +614,9 @@ def test_it_renders_the_project_page_in_bounded_queries(
 ):
     project = _busy_project(cast["therapist"], participant, cast["artist"], size)
     client.force_login(cast[viewer])
-    # 10, and one to spare for an access audit entry should the page be audited.
-    with django_assert_max_num_queries(11):
+    # 10; 4 for the delivery (tracks, family links, their visits, their messages); and
+    # one to spare for an access audit entry should the page be audited.
+    with django_assert_max_num_queries(15):
         assert client.get(reverse("lullaby_project", args=[project.pk])).status_code == 200
 
 

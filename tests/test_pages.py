@@ -141,4 +141,4 @@ def test_it_titles_an_evening_session_with_its_local_date(client, therapist, gro
     s = f.SessionFactory(group=group, starts_at=start, ends_at=start + timedelta(hours=1))
     client.force_login(therapist)
     body = client.get(reverse("session_detail", args=[s.pk])).content.decode()
-    assert "· 3 Mar · Refrain</title>" in body
+    assert "<title>Session · Tue 3 Mar · Tuesday Songwriting · Refrain</title>" in body

@@ -82,10 +82,13 @@ KINDS = [
     "measure",
     "alert",
     "escalated",
+    "family",
 ]
 # Messages to staff, and those that are about no session (no when and where to say).
 STAFF_KINDS = {"agenda", "alert", "escalated"}
-SESSIONLESS = {"agenda", "measure", "alert", "escalated"}
+SESSIONLESS = {"agenda", "measure", "alert", "escalated", "family"}
+# To someone with no record here (a lullaby's family): no stop link, nothing to stop.
+NOT_TO_PARTICIPANTS = STAFF_KINDS | {"family"}
 URL = re.compile(r"https?://\S+")
 
 
@@ -128,6 +131,8 @@ def _reminder(world, kind: str, channel: str) -> Reminder:
         return Reminder.objects.create(
             kind=kind, channel="email", staff_user=world["lead"], slot=1, due_at=session.starts_at
         )
+    if kind == "family":
+        return _family_reminder(world, channel)
     if kind == "measure":
         return Reminder.objects.create(
             kind="measure",
@@ -157,6 +162,35 @@ def _reminder(world, kind: str, channel: str) -> Reminder:
         slot=slot,
         due_at=session.starts_at - timedelta(hours=1),
     )
+
+
+def _family_reminder(world, channel: str) -> Reminder:
+    from django.core.files.base import ContentFile
+
+    from sessions_app.services import family_links
+
+    person, lead = world["person"], world["lead"]
+    project = f.LullabyProjectFactory(
+        participant=person,
+        therapist=lead,
+        title="Harbor Lullaby for Recovery",  # a telling title stays off the message
+        recipient_name="Eli",
+    )
+    f.ProjectConsentFactory(project=project, kind="share")
+    take = f.TakeFactory(recording_session=f.RecordingSessionFactory(project=project))
+    take.audio.save("take.wav", ContentFile(f.wav_bytes()), save=True)
+    project.final_take = take
+    project.save()
+    address = "eli@example.org" if channel == "email" else "+15555550199"
+    issued = family_links.family_link_issue(
+        by=lead,
+        project=project,
+        recipient_name="Eli",
+        recipient_relationship="son",
+        send_by=channel,
+        send_to=address,
+    )
+    return issued.link.messages.get()
 
 
 def _everything(message) -> str:
@@ -214,7 +248,7 @@ def test_it_says_when_and_where_to_the_participant_by_their_preferred_name(world
 
 
 @pytest.mark.parametrize("channel", ["email", "sms"])
-@pytest.mark.parametrize("kind", [k for k in KINDS if k not in STAFF_KINDS])
+@pytest.mark.parametrize("kind", [k for k in KINDS if k not in NOT_TO_PARTICIPANTS])
 def test_every_participant_message_has_a_stop_link(world, kind, channel, settings):
     settings.SITE_URL = "https://refrain.example.org"
     message = compose(_reminder(world, kind, channel))
@@ -327,3 +361,14 @@ def test_an_earlier_reminder_leaves_the_check_in_out(world):
     world["group"].save()
     message = compose(_reminder(world, "upcoming", "email"))
     assert "20 seconds" not in message.body
+
+
+@pytest.mark.parametrize("channel", ["email", "sms"])
+def test_the_family_message_says_only_that_a_song_was_made_for_them(world, channel):
+    message = compose(_reminder(world, "family", channel))
+    text = _everything(message)
+    assert "Eli" in text
+    for secret in ("Dee", "Dana", "Harbor", "Lullaby", "Maya", "Okafor"):
+        assert secret not in URL.sub(" ", text), secret
+    assert message.to == ("eli@example.org" if channel == "email" else "+15555550199")
+    assert "/song/" in URL.findall(message.body)[0]

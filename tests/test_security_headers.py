@@ -73,7 +73,21 @@ def _tokens(request) -> dict[str, Callable[[], str]]:
         "calendar_feed_participant": lambda: feed_services.participant_calendar_reset(
             participant=request.getfixturevalue("participant")
         ),
+        **dict.fromkeys(
+            ("family_song", "family_song_audio", "family_dedication_audio"),
+            lambda: _family_token(request),
+        ),
     }
+
+
+def _family_token(request) -> str:
+    from sessions_app.services import family_links
+
+    project = request.getfixturevalue("project")
+    issued = family_links.family_link_issue(
+        by=project.therapist, project=project, recipient_name="Eli", recipient_relationship="son"
+    )
+    return family_links.family_link_token(issued.link)
 
 
 @pytest.fixture

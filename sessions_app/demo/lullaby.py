@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from django.core.files.base import ContentFile
 
 from sessions_app.models import (
+    FamilyLink,
     LullabyProject,
     LyricDraft,
     Participant,
@@ -22,6 +23,7 @@ from sessions_app.models import (
     StageChange,
     User,
 )
+from sessions_app.services import family_links
 from sessions_app.services import lullaby as services
 
 from . import cast
@@ -172,12 +174,23 @@ def seed_lullaby(
             recipient_relationship="daughter",
         )
         _consent(project, therapist, ProjectConsent.Kind.RECORD, now, 12)
+        # Angie agreed to her song being sung at a concert under a stage name, and
+        # nothing else yet: not to the family, not to a public release.
+        _consent(
+            project,
+            therapist,
+            ProjectConsent.Kind.SHARE,
+            now,
+            12,
+            level=ProjectConsent.Level.SESSION_STAGE,
+            stage_name="Sunflower",
+        )
         for stage in ("letter", "lyrics"):
             services.project_stage_set(by=therapist, project=project, stage=stage)
         _drafts(project, "mia", [therapist], now, start=9)
         _backdate(project, {"getting_started": 16, "letter": 12, "lyrics": 9}, now)
 
-    # Delivered on CD at the other site.
+    # Delivered by a private family link at the other site.
     becca = participants["becca"]
     if (becca.pk, "Noah") not in existing:
         project = services.project_start(
@@ -209,18 +222,33 @@ def seed_lullaby(
                     recording_session=recording,
                     duration_seconds=seconds,
                     rating=rating,
+                    audio=_tone(1.5, 329.6),
                 )
         services.take_choose_final(
             by=therapist, project=project, take=recording.takes.get(number=1)
         )
-        services.delivery_record(
+        services.track_add(
             by=therapist,
             project=project,
-            delivered_on=_local_day(becca, now, 6),
-            method=LullabyProject.DeliveryMethod.CD,
-            delivered_to="Noah and his mother, at a family visit",
-            now=now,
+            kind="dedication",
+            audio=_tone(1.0, 261.6),
+            notes="Becca's words to Noah",
         )
+        # Sent by a private link a week ago; the family opened it twice and kept it.
+        issued = family_links.family_link_issue(
+            by=therapist,
+            project=project,
+            recipient_name="Noah",
+            recipient_relationship="nephew",
+            include_lyrics=True,
+            include_dedication=True,
+            now=now - timedelta(days=7),
+        )
+        FamilyLink.objects.filter(pk=issued.link.pk).update(created_at=now - timedelta(days=7))
+        for days, kind in ((6, "opened"), (6, "downloaded"), (2, "opened")):
+            family_links.family_link_visit(
+                link=issued.link, kind=kind, now=now - timedelta(days=days, hours=3)
+            )
         _backdate(
             project,
             {

@@ -5,6 +5,7 @@ from django import forms
 
 
 class EmergencyFindForm(forms.Form):
+    error_intro = "Fix these to search:"
     q = forms.CharField(
         label="Participant’s name",
         min_length=2,
@@ -14,6 +15,7 @@ class EmergencyFindForm(forms.Form):
 
 
 class EmergencyAccessForm(forms.Form):
+    error_intro = "The record was not opened. Fix these:"
     reason = forms.CharField(
         label="Why do you need this record now?",
         max_length=1000,

@@ -12,6 +12,8 @@ class LoginForm(AuthenticationForm):
     authenticate(), and the failed-login record (django-axes, 255 characters) refused it.
     """
 
+    error_intro = "You are not signed in. Fix these:"
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         username = self.fields["username"]

@@ -55,14 +55,14 @@ class RollCallForm(forms.Form):
         for line in self.lines:
             pid, record = line.participant.pk, line.attendance
             self.fields[f"status-{pid}"] = forms.ChoiceField(
-                label=line.participant.short_name,
+                label=f"Attendance of {line.participant.short_name}",
                 choices=Attendance.Status.choices,
                 required=False,
                 widget=forms.RadioSelect(attrs={"class": "btn-check", "autocomplete": "off"}),
                 initial=record.status if record else None,
             )
             self.fields[f"minutes-{pid}"] = forms.IntegerField(
-                label="Minutes",
+                label=f"Minutes attended by {line.participant.short_name}",
                 required=False,
                 min_value=0,
                 max_value=max_minutes,

@@ -16,6 +16,7 @@ def record_types() -> list[tuple[str, str]]:
 
 
 class AuditFilterForm(forms.Form):
+    error_intro = "Fix these to filter the trail:"
     user = forms.CharField(required=False, label="Who (username)", max_length=150)
     record_type = forms.ChoiceField(required=False, label="Record")
     record_id = forms.IntegerField(required=False, min_value=1, label="Record id")

@@ -38,6 +38,7 @@ class RevokeForm(forms.Form):
 
 
 class ExportForm(forms.Form):
+    error_intro = "Nothing was exported. Fix these:"
     recipient = forms.ChoiceField(label="Disclose to")
     include_notes = forms.BooleanField(
         required=False,

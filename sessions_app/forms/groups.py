@@ -140,6 +140,8 @@ class GroupFilterForm(forms.Form):
     """The site and name filters above the group list (a GET form). An invalid value is
     shown as an error and ignored."""
 
+    error_intro = "Fix these to search:"
+
     site = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     q = forms.CharField(label="Name", required=False, max_length=100)
 
@@ -154,7 +156,8 @@ class GroupFilterForm(forms.Form):
 
 
 class RosterDateForm(forms.Form):
-    date = BoundedDateField(widget=DATE, label="Roster on")
+    error_intro = "Showing today. Fix this to see another day:"
+    date = BoundedDateField(widget=DATE, label="Who is enrolled on")
 
 
 class ParticipantChoiceField(forms.ModelChoiceField):

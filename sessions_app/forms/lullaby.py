@@ -6,8 +6,8 @@ import re
 from django import forms
 from django.conf import settings
 
-from ..models import LullabyProject, Participant, ProjectConsent, User
-from ..services.lullaby import AUDIO_EXTENSIONS, audio_upload_problem
+from ..models import LullabyProject, Participant, ProjectConsent, Reminder, Site, Track, User
+from ..services.lullaby import AUDIO_EXTENSIONS, audio_upload_problem, track_upload_problem
 from . import BoundedDateField
 from .groups import DATE, add_service_error
 
@@ -16,11 +16,16 @@ __all__ = [
     "ConsentForm",
     "DeliveryForm",
     "DraftForm",
+    "FamilyLinkForm",
+    "IdeaForm",
+    "ProgramForm",
+    "ProgramSongsForm",
     "ProjectForm",
     "RecordingSessionForm",
     "StageForm",
     "TakeEditForm",
     "TakeForm",
+    "TrackForm",
     "add_service_error",
     "format_duration",
 ]
@@ -132,6 +137,14 @@ class ConsentForm(forms.Form):
     kind = forms.ChoiceField(
         choices=ProjectConsent.Kind.choices, widget=forms.RadioSelect, label="Consent"
     )
+    level = forms.ChoiceField(
+        choices=ProjectConsent.Level.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        initial=ProjectConsent.Level.FAMILY,
+        label="Shared how",
+        help_text="For consent to share: each level is given or withdrawn on its own.",
+    )
     granted = forms.TypedChoiceField(
         choices=[("yes", "Given"), ("no", "Withdrawn or refused")],
         coerce=lambda v: v == "yes",
@@ -142,8 +155,14 @@ class ConsentForm(forms.Form):
         max_length=255,
         required=False,
         label="Share with whom",
-        help_text="For consent to share: who may receive the recording, e.g. “her son Eli "
-        "and his grandmother”.",
+        help_text="For the family: who may receive the recording, e.g. “her son Eli and his "
+        "grandmother”.",
+    )
+    stage_name = forms.CharField(
+        max_length=80,
+        required=False,
+        help_text="For a stage name level: the name the song goes under. Never the "
+        "participant's or the child's real name, nor the programme's.",
     )
     note = forms.CharField(
         max_length=255,
@@ -236,11 +255,107 @@ class DeliveryForm(forms.Form):
 class CompareForm(forms.Form):
     """Which two drafts to put side by side, by number."""
 
-    a = forms.TypedChoiceField(coerce=int, label="Earlier")
-    b = forms.TypedChoiceField(coerce=int, label="Later")
+    error_intro = "Choose two of the drafts listed:"
+
+    a = forms.TypedChoiceField(coerce=int, label="Compare")
+    b = forms.TypedChoiceField(coerce=int, label="With")
 
     def __init__(self, *args, numbers: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(n, f"Draft {n}") for n in numbers]
         self.fields["a"].choices = choices
         self.fields["b"].choices = choices
+
+
+def _audio_input(capture: bool = False) -> forms.ClearableFileInput:
+    if capture:
+        # A phone opens its sound recorder for `audio/*` with `capture`; the file is then
+        # checked by its name and first bytes like any other.
+        return forms.ClearableFileInput(attrs={"accept": "audio/*", "capture": True})
+    return forms.ClearableFileInput(
+        attrs={"accept": ",".join(f".{ext}" for ext in AUDIO_EXTENSIONS) + ",audio/*"}
+    )
+
+
+class TrackForm(forms.Form):
+    """A spoken dedication or a melody idea: an audio file from a computer or a phone."""
+
+    kind = forms.ChoiceField(choices=Track.Kind.choices, widget=forms.RadioSelect, label="What")
+    audio = forms.FileField(label="Audio file", widget=_audio_input(capture=True))
+    notes = forms.CharField(
+        max_length=255, required=False, help_text="e.g. “the tune for the chorus”."
+    )
+
+    def __init__(self, *args, kinds: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            self.fields["kind"].choices = [c for c in Track.Kind.choices if c[0] in kinds]
+        self.fields["audio"].help_text = (
+            f"{', '.join(AUDIO_EXTENSIONS)}; up to {settings.LULLABY_MAX_UPLOAD_MB} MB. On a "
+            "phone you can record straight away."
+        )
+
+    def clean(self):
+        data = super().clean()
+        audio, kind = data.get("audio"), data.get("kind")
+        if audio and kind:
+            problem = track_upload_problem(audio, kind)
+            if problem:
+                self.add_error("audio", problem)
+        return data
+
+
+class IdeaForm(TrackForm):
+    """The participant's own: a melody idea only."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, kinds=[Track.Kind.IDEA], **kwargs)
+        self.fields["kind"].initial = Track.Kind.IDEA
+        self.fields["kind"].widget = forms.HiddenInput()
+        self.fields["audio"].label = "Your voice memo"
+
+
+class FamilyLinkForm(forms.Form):
+    recipient_name = forms.CharField(max_length=80, label="For (first name)")
+    recipient_relationship = forms.CharField(max_length=80, label="Who they are to the participant")
+    include_lyrics = forms.BooleanField(required=False, label="Show the lyrics")
+    include_dedication = forms.BooleanField(required=False, label="Include the spoken dedication")
+    send_by = forms.ChoiceField(
+        choices=[("", "Don't send it: I will copy the link"), *Reminder.Channel.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        label="Send it",
+    )
+    send_to = forms.CharField(
+        max_length=255,
+        required=False,
+        label="Email address or phone number",
+        help_text="The message says only that a song was made for them, with the link.",
+    )
+
+
+class ProgramForm(forms.Form):
+    title = forms.CharField(max_length=200, help_text="e.g. “Winter sharing session”.")
+    event_on = BoundedDateField(label="Date", widget=DATE)
+    place = forms.CharField(max_length=200, required=False)
+    site = forms.ModelChoiceField(queryset=Site.objects.none())
+
+    def __init__(self, *args, sites=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites if sites is not None else Site.objects.none()
+
+
+class ProgramSongsForm(forms.Form):
+    projects = forms.ModelMultipleChoiceField(
+        queryset=LullabyProject.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Songs",
+    )
+
+    def __init__(self, *args, songs: list[LullabyProject], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["projects"]
+        field.queryset = LullabyProject.objects.filter(pk__in=[p.pk for p in songs])
+        names = {p.pk: f"{p.title or 'Untitled'} — {p.sharing.name_shown}" for p in songs}
+        field.label_from_instance = lambda obj: names.get(obj.pk, str(obj))

@@ -15,8 +15,10 @@ def _code_field(help_text: str = "") -> forms.CharField:
 
 
 class CodeForm(forms.Form):
+    error_intro = "Two-step sign-in is not set up yet. Fix these:"
     code = _code_field()
 
 
 class SecondStepForm(forms.Form):
+    error_intro = "You are not signed in. Fix these:"
     code = _code_field("Six digits from your authenticator app, or one of your recovery codes.")

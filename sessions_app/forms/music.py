@@ -97,6 +97,8 @@ class SongForm(forms.Form):
 class SongFilterForm(forms.Form):
     """The search box and filters above the song list (a GET form)."""
 
+    error_intro = "Fix these to search:"
+
     q = forms.CharField(label="Search", required=False, max_length=100)
     theme = forms.ModelChoiceField(
         label="Lyric theme",

@@ -10,6 +10,7 @@ MAX_DAYS = 10 * 366
 
 
 class PeriodForm(forms.Form):
+    error_intro = "Fix these to see the report:"
     start = BoundedDateField(label="From", widget=DATE)
     end = BoundedDateField(label="To (included)", widget=DATE)
 

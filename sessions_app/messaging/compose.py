@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .. import dates, languages, links
 from ..models import Participant, Reminder, Session, User
@@ -112,6 +112,20 @@ def _alert_context(reminder: Reminder) -> dict:
     }
 
 
+def _family_context(reminder: Reminder) -> dict:
+    # The first name, the link and how long it works: not who made the song, where, or
+    # with whom. Imported here: the family link service imports the reminders service.
+    from ..services.family_links import family_link_url
+
+    link = reminder.family_link
+    return {
+        "name": link.recipient_name,
+        "song_url": site_url(family_link_url(link)),
+        "until": f"{timezone.localtime(link.expires_at):%-d %B %Y}",
+        "until_short": f"{timezone.localtime(link.expires_at):%-d %b}",
+    }
+
+
 def agenda_sessions(user: User, day) -> list[Session]:
     """The sessions a therapist facilitates on `day`, a local date at each session's site."""
     # A generous UTC window, then the exact local date: sites may be in several zones.
@@ -179,6 +193,9 @@ def _compose(reminder: Reminder) -> Outgoing:
     elif kind in (Reminder.Kind.ALERT, Reminder.Kind.ESCALATED):
         ctx = _alert_context(reminder)
         to = reminder.staff_user.email
+    elif kind == Reminder.Kind.FAMILY:
+        ctx = _family_context(reminder)
+        to = reminder.family_link.sent_to
     elif kind == Reminder.Kind.MEASURE:
         ctx = _measure_context(reminder)
         participant = reminder.participant

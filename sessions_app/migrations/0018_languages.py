@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sessions_app', '0016_treatment_plans'),
+        ('sessions_app', '0017_lullaby_delivery'),
     ]
 
     operations = [

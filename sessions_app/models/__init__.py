@@ -4,7 +4,19 @@ from .access import EmergencyAccess
 from .consent import Consent, Disclosure
 from .drafts import KeptDraft
 from .groups import Enrollment, Facilitation, Group
-from .lullaby import LullabyProject, LyricDraft, ProjectConsent, RecordingSession, StageChange, Take
+from .lullaby import (
+    FamilyLink,
+    FamilyLinkVisit,
+    LullabyProject,
+    LyricDraft,
+    ProgramEntry,
+    ProjectConsent,
+    RecordingSession,
+    SharingProgram,
+    StageChange,
+    Take,
+    Track,
+)
 from .measures import MeasureRequest, MeasureResponse, MeasureSchedule, SafetyAlert
 from .meetings import Attendance, PlanItem, Session, SessionChange
 from .music import Song, Theme
@@ -36,6 +48,8 @@ __all__ = [
     "Consent",
     "Disclosure",
     "EmergencyAccess",
+    "FamilyLink",
+    "FamilyLinkVisit",
     "Enrollment",
     "Facilitation",
     "Group",
@@ -49,6 +63,7 @@ __all__ = [
     "Participant",
     "ParticipantNote",
     "PlanItem",
+    "ProgramEntry",
     "ProjectConsent",
     "RecordingSession",
     "Reflection",
@@ -58,11 +73,13 @@ __all__ = [
     "Session",
     "SessionChange",
     "SessionNote",
+    "SharingProgram",
     "Site",
     "Song",
     "StageChange",
     "Take",
     "Theme",
     "Therapist",
+    "Track",
     "User",
 ]

@@ -28,9 +28,11 @@ class Reminder(models.Model):
         # alert sent on to administrators when nobody acknowledged it in time.
         ALERT = "alert", "Needs follow-up today"
         ESCALATED = "escalated", "Follow-up not yet acknowledged"
+        # To the person a lullaby's family link is for, at the address staff typed.
+        FAMILY = "family", "A song for you"
 
     # Kinds about no session.
-    SESSIONLESS = ("agenda", "measure", "alert", "escalated")
+    SESSIONLESS = ("agenda", "measure", "alert", "escalated", "family")
     # Kinds sent to staff rather than participants.
     STAFF_KINDS = ("agenda", "alert", "escalated")
 
@@ -61,6 +63,10 @@ class Reminder(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="reminders",
+    )
+    # Or a family link's recipient, who has no record here: the address is on the link.
+    family_link = models.ForeignKey(
+        "FamilyLink", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
     session = models.ForeignKey(
         Session, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
@@ -97,14 +103,20 @@ class Reminder(models.Model):
                 condition=Q(staff_user__isnull=False),
                 name="reminder_unique_per_staff",
             ),
+            models.UniqueConstraint(
+                fields=["kind", "family_link", "channel", "slot"],
+                condition=Q(family_link__isnull=False),
+                name="reminder_unique_per_family_link",
+            ),
             models.CheckConstraint(
                 name="reminder_one_recipient",
-                condition=Q(participant__isnull=False, staff_user__isnull=True)
-                | Q(participant__isnull=True, staff_user__isnull=False),
+                condition=Q(participant__isnull=False, staff_user__isnull=True, family_link=None)
+                | Q(participant__isnull=True, staff_user__isnull=False, family_link=None)
+                | Q(participant__isnull=True, staff_user__isnull=True, family_link__isnull=False),
             ),
             models.CheckConstraint(
                 name="reminder_session_unless_sessionless",
-                condition=Q(kind__in=["agenda", "measure", "alert", "escalated"])
+                condition=Q(kind__in=["agenda", "measure", "alert", "escalated", "family"])
                 | Q(session__isnull=False),
             ),
             models.CheckConstraint(

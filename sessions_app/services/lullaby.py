@@ -11,6 +11,8 @@ recordings and takes; `may_manage_project` for the rest), so that a view that fo
 would still be refused.
 """
 
+import re
+import wave
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -28,6 +30,7 @@ from ..models import (
     RecordingSession,
     StageChange,
     Take,
+    Track,
     User,
 )
 from ..permissions import may_edit_project, may_manage_project, participants_for_new_project
@@ -68,6 +71,10 @@ def _is_mp4(head: bytes) -> bool:
     return head[4:8] == b"ftyp"
 
 
+def _is_webm(head: bytes) -> bool:
+    return head[:4] == b"\x1a\x45\xdf\xa3"  # an EBML header
+
+
 # extension: (content type served, check of the file's first bytes)
 AUDIO_TYPES = {
     "wav": ("audio/wav", _is_wav),
@@ -77,6 +84,9 @@ AUDIO_TYPES = {
     "oga": ("audio/ogg", _is_ogg),
     "opus": ("audio/ogg", _is_ogg),
     "m4a": ("audio/mp4", _is_mp4),
+    # What a phone's recorder hands a browser: Android's often WebM or 3GP.
+    "webm": ("audio/webm", _is_webm),
+    "3gp": ("audio/3gpp", _is_mp4),
 }
 AUDIO_EXTENSIONS = tuple(sorted(AUDIO_TYPES))
 
@@ -303,37 +313,84 @@ def project_stage_set(*, by: User, project: LullabyProject, stage: str) -> Stage
 # --- Consent ---------------------------------------------------------------------------
 
 
+def _stage_name_problem(project: LullabyProject, stage_name: str) -> str | None:
+    """A stage name must not give away who sings, for whom, or where: never the
+    parent's or the child's real name, never the programme's."""
+    person = project.participant
+    told = {
+        "the participant's name": (person.first_name, person.last_name, person.preferred_name),
+        "the name of the person the song is for": (project.recipient_name,),
+        "the programme's name": (person.site.name,),
+    }
+    words = {w.lower() for w in re.findall(r"\w+", stage_name)}
+    for what, names in told.items():
+        for name in names:
+            name_words = {w.lower() for w in re.findall(r"\w+", name or "") if len(w) > 1}
+            if name_words & words:
+                return f"A stage name must not contain {what}; choose another."
+    return None
+
+
 def consent_record(
     *,
     by: User,
     project: LullabyProject,
     kind: str,
     granted: bool,
+    level: str = "",
     share_with: str = "",
+    stage_name: str = "",
     note: str = "",
 ) -> ProjectConsent:
-    """Record that the participant gave or withdrew consent. Never changes an earlier
+    """Record that the participant gave or withdrew consent: to be recorded, or to
+    share the recording at one level (each level on its own). Never changes an earlier
     row: the history of who consented to what, when, is kept whole."""
-    share_with, note = share_with.strip(), note.strip()
+    share_with, stage_name, note = share_with.strip(), stage_name.strip(), note.strip()
     with transaction.atomic():
         project = _lock(project)
         _check_manager(by, project)
         if kind not in ProjectConsent.Kind.values:
             raise ServiceError({"kind": "Choose consent to record or consent to share."})
-        if kind == ProjectConsent.Kind.SHARE and granted and not share_with:
-            raise ServiceError(
-                {"share_with": "Say with whom the recording may be shared, e.g. “her son Eli”."}
-            )
         if kind == ProjectConsent.Kind.RECORD:
+            level = share_with = stage_name = ""
+        elif not level:
+            # Consent to share with no level named is what it always meant: the family.
+            level = ProjectConsent.Level.FAMILY
+        elif level not in ProjectConsent.Level.values:
+            raise ServiceError({"level": "Choose with whom the recording may be shared."})
+        if level != ProjectConsent.Level.FAMILY:
             share_with = ""
+        if level not in ProjectConsent.STAGE_NAMED:
+            stage_name = ""
+        if granted:
+            _check_share_details(project, level, share_with, stage_name)
         return ProjectConsent.objects.create(
             project=project,
             kind=kind,
+            level=level,
             granted=granted,
             share_with=share_with if granted else "",
+            stage_name=stage_name if granted else "",
             note=note,
             recorded_by=by,
         )
+
+
+def _check_share_details(
+    project: LullabyProject, level: str, share_with: str, stage_name: str
+) -> None:
+    if level == ProjectConsent.Level.FAMILY and not share_with:
+        raise ServiceError(
+            {"share_with": "Say with whom the recording may be shared, e.g. “her son Eli”."}
+        )
+    if level in ProjectConsent.STAGE_NAMED:
+        if not stage_name:
+            raise ServiceError(
+                {"stage_name": "Give the stage name the song goes under, e.g. “Lantern”."}
+            )
+        problem = _stage_name_problem(project, stage_name)
+        if problem:
+            raise ServiceError({"stage_name": problem})
 
 
 # --- Lyric drafts ----------------------------------------------------------------------
@@ -544,3 +601,86 @@ def delivery_record(
         if stage_index(project.stage) < stage_index(Stage.DELIVERED):
             _move_to(project, Stage.DELIVERED, by)
         return project
+
+
+# --- Tracks: the spoken dedication, melody ideas ----------------------------------------
+
+MAX_IDEA_SECONDS = 5 * 60  # a melody idea is a short memo; a whole song is a take
+
+
+def wav_seconds(upload: UploadedFile) -> float | None:
+    """The length of a WAV upload, read from its header; None for other formats."""
+    if audio_extension(upload.name or "") != "wav":
+        return None
+    upload.seek(0)
+    try:
+        with wave.open(upload, "rb") as audio:
+            return audio.getnframes() / float(audio.getframerate() or 1)
+    except (wave.Error, EOFError):
+        return None
+    finally:
+        upload.seek(0)
+
+
+def track_upload_problem(upload: UploadedFile, kind: str) -> str | None:
+    """What is wrong with an uploaded dedication or melody idea; or None. Checked as a
+    take's file is, and a melody idea must also be short."""
+    problem = audio_upload_problem(upload)
+    if problem or kind != Track.Kind.IDEA:
+        return problem
+    seconds = wav_seconds(upload)
+    if seconds is not None and seconds > MAX_IDEA_SECONDS:
+        return (
+            f"This memo lasts {int(seconds) // 60}:{int(seconds) % 60:02d}; a melody idea "
+            f"is up to {MAX_IDEA_SECONDS // 60} minutes. Keep the part with the tune."
+        )
+    return None
+
+
+def track_add(
+    *,
+    by: User | None,
+    project: LullabyProject,
+    kind: str,
+    audio: UploadedFile,
+    notes: str = "",
+    participant: Participant | None = None,
+) -> Track:
+    """Add a spoken dedication (the therapist or a teaching artist) or a melody idea
+    (they, or the participant on their own page: `participant`, with `by` their login
+    or None on a link session). Like a take, it needs a current consent to record."""
+    with transaction.atomic():
+        project = _lock(project)
+        if kind not in Track.Kind.values:
+            raise ServiceError("Choose a spoken dedication or a melody idea.")
+        if participant is not None:
+            if kind != Track.Kind.IDEA or project.participant_id != participant.pk:
+                raise ServiceError("You can add melody ideas to your own song only.")
+        elif by is None:
+            raise ServiceError(EDITORS_ONLY)
+        else:
+            _check_editor(by, project)
+        refusal = _record_refusal(consent_state(project=project))
+        if refusal:
+            raise ServiceError(refusal)
+        problem = track_upload_problem(audio, kind)
+        if problem:
+            raise ServiceError({"audio": problem})
+        seconds = wav_seconds(audio)
+        track = Track(
+            project=project,
+            kind=kind,
+            notes=notes.strip(),
+            created_by=by,
+            from_participant=participant is not None,
+            duration_seconds=max(1, round(seconds)) if seconds else None,
+        )
+        track.audio = audio
+        track.save()
+        project.save(update_fields=["updated_at"])
+        return track
+
+
+def dedication_of(project: LullabyProject) -> Track | None:
+    """The project's spoken dedication: the latest one uploaded."""
+    return project.tracks.filter(kind=Track.Kind.DEDICATION).order_by("-created_at", "-pk").first()

@@ -784,6 +784,8 @@ def delivery_problem(
         return None
     if reminder.kind in (Kind.ALERT, Kind.ESCALATED):
         return _alert_problem(reminder)
+    if reminder.kind == Kind.FAMILY:
+        return _family_problem(reminder, now=now)
     if reminder.kind == Kind.MEASURE:
         return _measure_problem(reminder, now=now)
     facts = facts or _SendFacts.of_one(reminder)
@@ -830,6 +832,14 @@ def _alert_problem(reminder: Reminder) -> str | None:
     if alert.followed_up_at is not None:
         return "The alert was followed up meanwhile."
     return None
+
+
+def _family_problem(reminder: Reminder, *, now: datetime) -> str | None:
+    # A link revoked, expired or no longer covered by consent is not sent: the message
+    # would lead to "no longer available".
+    from .family_links import family_link_problem  # it imports this module
+
+    return family_link_problem(reminder.family_link, now=now)
 
 
 def _measure_problem(reminder: Reminder, *, now: datetime) -> str | datetime | None:

@@ -2,6 +2,7 @@ from django import template
 from django.utils.timezone import template_localtime
 
 from .. import dates
+from .. import forms as refrain_forms
 from ..forms import field_views
 from ..models import Session
 
@@ -50,3 +51,30 @@ def field_view(bound) -> field_views.FieldView:
     """`{% include "partials/field.html" with f=form.q|field_view %}`: a field in
     Bootstrap's markup without crispy's cost (see forms/field_views.py)."""
     return field_views.field_view(bound)
+
+
+@register.inclusion_tag("partials/error_summary.html")
+def error_summary(*bound_forms, intro: str = "") -> dict:
+    """`{% error_summary form %}` at the top of a form: what to fix, each line a link to
+    its field; static/js/error_summary.js moves focus to it. Pages rendering a whole
+    form through crispy get it from templates/bootstrap5/errors.html.
+
+    The line above the links is `intro`, else the first form's `error_intro` (a form
+    that saves nothing, such as a search, says so), else "Nothing was saved."
+    """
+    first = next((f for f in bound_forms if f), None)
+    intro = intro or getattr(first, "error_intro", refrain_forms.SAVE_ERROR_INTRO)
+    return {"errors": refrain_forms.form_errors(*bound_forms), "intro": intro}
+
+
+@register.filter
+def session_day(session: Session) -> str:
+    """“Tue 1 Dec”, in the session's site zone and the active language."""
+    return dates.day_short(session.local_starts_at)
+
+
+@register.filter
+def session_title(session: Session) -> str:
+    """“Tue 1 Dec · Tuesday Songwriting Circle”: a session in a page title, so that the
+    pages of two sessions can be told apart in tabs and history."""
+    return f"{session_day(session)} · {session.group.name}"

@@ -20,6 +20,8 @@ urlpatterns = [
     # Progress reports and discharge summaries.
     path("participants/", include("sessions_app.urls.progress_reports")),
     path("lullaby/", include("sessions_app.urls.lullaby")),  # lullaby projects, recording logs
+    path("lullaby/programs/", include("sessions_app.urls.programs")),  # sharing sessions
+    path("song/", include("sessions_app.urls.family")),  # the family's private link
     # Participants' own pages and signed links; reflections; calendar feeds.
     path("", include("sessions_app.urls.participant_pages")),
     path("", include("sessions_app.urls.reflections")),

@@ -31,7 +31,25 @@ urlpatterns = [
     path(
         "<int:project_id>/takes/<int:take_id>/audio/", lullaby.take_audio, name="lullaby_take_audio"
     ),
+    path("<int:project_id>/tracks/new/", lullaby.track_new, name="lullaby_track_new"),
+    path(
+        "<int:project_id>/tracks/<int:track_id>/audio/",
+        lullaby.track_audio,
+        name="lullaby_track_audio",
+    ),
+    path("<int:project_id>/family/new/", lullaby.family_link_new, name="lullaby_family_link_new"),
+    path(
+        "<int:project_id>/family/<int:link_id>/revoke/",
+        lullaby.family_link_revoke,
+        name="lullaby_family_link_revoke",
+    ),
+    path(
+        "<int:project_id>/family/<int:link_id>/reissue/",
+        lullaby.family_link_reissue,
+        name="lullaby_family_link_reissue",
+    ),
     path("<int:project_id>/log/", lullaby.recording_log, name="lullaby_log"),
     # The participant's own, read-only page for their project (login or link session).
     path("<int:project_id>/yours/", lullaby.own_project, name="lullaby_own_project"),
+    path("<int:project_id>/yours/ideas/", lullaby.own_idea_new, name="lullaby_own_idea_new"),
 ]

@@ -9,10 +9,11 @@ and log through their login or a link session (`links.participant_from_request`)
 Audio is served only by `take_audio`, never from a public URL.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,22 +26,28 @@ from ..forms.lullaby import (
     ConsentForm,
     DeliveryForm,
     DraftForm,
+    FamilyLinkForm,
+    IdeaForm,
     ProjectForm,
     RecordingSessionForm,
     StageForm,
     TakeEditForm,
     TakeForm,
+    TrackForm,
 )
-from ..models import LullabyProject
+from ..messaging.compose import site_url
+from ..models import LullabyProject, Track
 from ..permissions import (
     check_lullaby_pages_access,
     get_draft_for_user,
+    get_family_link_for_manager,
     get_own_project,
     get_project_for_editor,
     get_project_for_manager,
     get_project_for_user,
     get_recording_for_user,
     get_take_for_user,
+    get_track_for_user,
     may_edit_project,
     may_hear_take,
     may_manage_project,
@@ -48,9 +55,18 @@ from ..permissions import (
     participants_for_new_project,
     projects_for,
 )
-from ..selectors.lullaby import consent_state, drafts_compare, project_board, project_record
+from ..selectors.lullaby import (
+    Audience,
+    consent_state,
+    drafts_compare,
+    project_board,
+    project_record,
+    sharing_in_force,
+)
+from ..services import family_links
 from ..services import lullaby as services
 from ..services.errors import ServiceError
+from .audio import audio_response
 from .submit import submit
 
 
@@ -73,6 +89,7 @@ def board_page(request: HttpRequest) -> HttpResponse:
     ctx = {
         "board": project_board(projects=projects_for(request.user)),
         "may_start": may_start_project(request.user),
+        "may_program": permissions.may_make_programs(request.user),
     }
     return render(request, "lullaby/board.html", ctx)
 
@@ -121,6 +138,8 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         # record but never gets the recordings.
         "may_hear": may_edit,
         "stage_form": StageForm(initial={"stage": project.stage}),
+        "family_sharing": record.sharing(Audience.FAMILY),
+        "now": timezone.now(),
     }
     return render(request, "lullaby/project.html", ctx)
 
@@ -392,7 +411,7 @@ def recording_log(request: HttpRequest, project_id: int) -> HttpResponse:
         project, own = _project_for_reader(request, project_id)
     except PermissionError:
         return _login(request)
-    record = project_record(project=project)
+    record = project_record(project=project, delivery=False)
     ctx = {
         "project": project,
         "record": record,
@@ -418,22 +437,26 @@ def own_project(request: HttpRequest, project_id: int) -> HttpResponse:
     if not own:
         # Staff have the project page; this one is the participant's.
         raise Http404("No lullaby project here.")
+    return render(request, "lullaby/own_project.html", _own_context(request, project, IdeaForm()))
+
+
+def _own_context(request: HttpRequest, project: LullabyProject, form: IdeaForm) -> dict:
     record = project_record(project=project)
     final = record.final_take
-    ctx = {
+    return {
         "project": project,
         "record": record,
+        "idea_form": form,
         "may_hear_final": final is not None
         and bool(final.audio)
         and may_hear_take(
             user=request.user,
             project=project,
             take=final,
-            share_granted=record.consent.may_share,
+            share_granted=record.sharing(Audience.FAMILY) is not None,
             own=True,
         ),
     }
-    return render(request, "lullaby/own_project.html", ctx)
 
 
 @require_GET
@@ -445,7 +468,8 @@ def take_audio(request: HttpRequest, project_id: int, take_id: int) -> HttpRespo
     except PermissionError:
         return _login(request)
     take = get_take_for_user(request, project, take_id)
-    share = consent_state(project=project).may_share
+    # Beyond the project's team, a take is heard where the family may hear it.
+    share = sharing_in_force(project=project, audience=Audience.FAMILY) is not None
     allowed = may_hear_take(
         user=request.user, project=project, take=take, share_granted=share, own=own
     )
@@ -457,19 +481,169 @@ def take_audio(request: HttpRequest, project_id: int, take_id: int) -> HttpRespo
             request.path,
         )
         raise Http404("No recording here.")
-    try:
-        handle = take.audio.open("rb")
-    except FileNotFoundError:
-        permissions.log.warning("audio file of sessions_app.Take %s is missing", take.pk)
-        raise Http404("No recording here.") from None
     ext = services.audio_extension(take.audio.name)
-    response = FileResponse(
+    # Says nothing about the person: the song's family name it as they like.
+    return _serve(request, take.audio, f"lullaby-take-{take.number}.{ext}", what=take)
+
+
+def _serve(request: HttpRequest, audio, filename: str, *, what) -> HttpResponse:
+    """An audio file already allowed, as the request's Range asks; `?download=1` for a
+    file to keep."""
+    try:
+        handle = audio.open("rb")
+        size = audio.size
+    except FileNotFoundError:
+        permissions.log.warning("audio file of %s %s is missing", what._meta.label, what.pk)
+        raise Http404("No recording here.") from None
+    return audio_response(
+        request,
         handle,
-        content_type=services.audio_content_type(take.audio.name),
+        size=size,
+        content_type=services.audio_content_type(audio.name),
+        filename=filename,
         as_attachment=request.GET.get("download") == "1",
-        # Says nothing about the person: the song's family name it as they like.
-        filename=f"lullaby-take-{take.number}.{ext}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+
+
+@require_GET
+def track_audio(request: HttpRequest, project_id: int, track_id: int) -> HttpResponse:
+    """A spoken dedication or melody idea: for the project's therapist and teaching
+    artists, and the participant on their own page."""
+    try:
+        project, own = _project_for_reader(request, project_id)
+    except PermissionError:
+        return _login(request)
+    track = get_track_for_user(request, project, track_id)
+    if not permissions.may_hear_track(user=request.user, project=project, own=own):
+        raise permissions.deny(request, "audio", model=Track, pk=track.pk)
+    ext = services.audio_extension(track.audio.name)
+    name = "dedication" if track.kind == Track.Kind.DEDICATION else "melody-idea"
+    return _serve(request, track.audio, f"lullaby-{name}-{track.pk}.{ext}", what=track)
+
+
+# --- Dedication and melody ideas -------------------------------------------------------
+
+
+@login_required
+def track_new(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Upload a spoken dedication or a melody idea (the therapist, a teaching artist)."""
+    project = get_project_for_editor(request, project_id)
+    kind = request.GET.get("kind") if request.GET.get("kind") in Track.Kind.values else None
+    form = TrackForm(request.POST or None, request.FILES or None, initial={"kind": kind})
+    if done := submit(
+        request,
+        form,
+        lambda data: services.track_add(
+            by=request.user,
+            project=project,
+            kind=data["kind"],
+            audio=data["audio"],
+            notes=data["notes"],
+        ),
+    ):
+        track = done.value
+        messages.success(request, f"{track.get_kind_display()} added.")
+        anchor = "dedication" if track.kind == Track.Kind.DEDICATION else "drafts"
+        return redirect(_project_url(project, anchor))
+    ctx = {"project": project, "form": form, "consent": consent_state(project=project)}
+    return render(request, "lullaby/track_form.html", ctx)
+
+
+@require_POST
+def own_idea_new(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The participant adds a melody idea from their own page (a phone's recorder)."""
+    try:
+        project, own = _project_for_reader(request, project_id)
+    except PermissionError:
+        return _login(request)
+    if not own:
+        raise permissions.deny(request, "own project", model=LullabyProject, pk=project.pk)
+    form = IdeaForm(request.POST, request.FILES)
+    if submit(
+        request,
+        form,
+        lambda data: services.track_add(
+            by=request.user if request.user.is_authenticated else None,
+            project=project,
+            kind=Track.Kind.IDEA,
+            audio=data["audio"],
+            notes=data["notes"],
+            participant=project.participant,
+        ),
+    ):
+        messages.success(request, "Your melody idea is saved with your song.")
+        return redirect(reverse("lullaby_own_project", args=[project.pk]) + "#ideas")
+    return render(request, "lullaby/own_project.html", _own_context(request, project, form))
+
+
+# --- The family link -------------------------------------------------------------------
+
+
+def _shown_once(request: HttpRequest, project: LullabyProject, issued) -> HttpResponse:
+    # Rendered, not redirected: the link is on no URL a browser keeps, and the page
+    # is never stored (no-store).
+    messages.success(request, f"Family link made for {issued.link.recipient_name}.")
+    ctx = {
+        "project": project,
+        "link": issued.link,
+        "url": site_url(issued.url),
+        "sent": issued.link.messages.first(),
+    }
+    return render(request, "lullaby/family_link_issued.html", ctx)
+
+
+@never_cache
+@login_required
+def family_link_new(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = get_project_for_manager(request, project_id)
+    record = project_record(project=project)
+    form = FamilyLinkForm(
+        request.POST or None,
+        initial={
+            "recipient_name": project.recipient_name,
+            "recipient_relationship": project.recipient_relationship,
+            "include_lyrics": True,
+            "include_dedication": record.dedication is not None,
+        },
+    )
+    if done := submit(
+        request,
+        form,
+        lambda data: family_links.family_link_issue(by=request.user, project=project, **data),
+    ):
+        return _shown_once(request, project, done.value)
+    ctx = {
+        "project": project,
+        "record": record,
+        "form": form,
+        "family": record.sharing(Audience.FAMILY),
+        "days": settings.FAMILY_LINK_DAYS,
+    }
+    return render(request, "lullaby/family_link_form.html", ctx)
+
+
+@require_POST
+@login_required
+def family_link_revoke(request: HttpRequest, project_id: int, link_id: int) -> HttpResponse:
+    project = get_project_for_manager(request, project_id)
+    link = get_family_link_for_manager(request, project, link_id)
+    try:
+        family_links.family_link_revoke(by=request.user, link=link)
+    except ServiceError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The link for {link.recipient_name} no longer opens.")
+    return redirect(_project_url(project, "family"))
+
+
+@require_POST
+@login_required
+def family_link_reissue(request: HttpRequest, project_id: int, link_id: int) -> HttpResponse:
+    project = get_project_for_manager(request, project_id)
+    link = get_family_link_for_manager(request, project, link_id)
+    try:
+        issued = family_links.family_link_reissue(by=request.user, link=link)
+    except ServiceError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(_project_url(project, "family"))
+    return _shown_once(request, project, issued)

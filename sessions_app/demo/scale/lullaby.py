@@ -171,11 +171,17 @@ def _copy_lullaby(loader: Loader, built: _Lullaby) -> None:
             "id",
             "project_id",
             "kind",
+            "level",
             "granted",
             "share_with",
+            "stage_name",
             "note",
             "recorded_by_id",
             "recorded_at",
         ),
-        ((n, p, k, g, w, "", by, at) for n, (p, k, g, w, by, at) in enumerate(consents, 1)),
+        # Consent to share here is the family's (the first level).
+        (
+            (n, p, k, "family" if k == "share" else "", g, w, "", "", by, at)
+            for n, (p, k, g, w, by, at) in enumerate(consents, 1)
+        ),
     )
