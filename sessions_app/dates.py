@@ -32,6 +32,16 @@ def day_full(moment: date | datetime) -> str:
     return dateformat.format(moment, pgettext("date format", "j F Y"))
 
 
+def day_month_year(moment: date | datetime) -> str:
+    """“1 Dec 2026” / “1 dic 2026”."""
+    return dateformat.format(moment, pgettext("date format", "j M Y"))
+
+
+def day_month(moment: date | datetime) -> str:
+    """“1 Dec” / “1 dic”."""
+    return dateformat.format(moment, pgettext("date format", "j M"))
+
+
 def clock(moment: datetime) -> str:
     """“10:00”: the 24-hour clock, in both languages."""
     return dateformat.format(moment, "H:i")

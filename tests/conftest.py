@@ -18,7 +18,10 @@ things only on their own pages).
                       artists see lullaby projects they are on and nothing else.
 """
 
+import shutil
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -27,6 +30,19 @@ from django.utils import timezone
 from sessions_app.broker import get_redis
 from sessions_app.health import BEAT_KEY
 from tests import factories as f
+
+
+def pytest_configure(config):
+    """Compile the translations a plain `pytest` would otherwise run without (`make`
+    does this too): a missing or stale .mo would show participants English."""
+    msgfmt = shutil.which("msgfmt")
+    for po in Path(__file__).resolve().parent.parent.glob("locale/*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        if msgfmt is None:
+            raise pytest.UsageError(f"{mo} is missing or stale and msgfmt is not installed")
+        subprocess.run([msgfmt, "--check", "--output-file", str(mo), str(po)], check=True)
 
 
 @pytest.fixture(autouse=True)

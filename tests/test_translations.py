@@ -28,7 +28,8 @@ from tests import factories as f
 ROOT = Path(settings.BASE_DIR)
 CATALOGUE = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
 # What a participant can be shown: their pages, the kiosk's screens for them, the
-# messages sent to them, and the pieces those include.
+# messages sent to them, their lullaby project's page and its family's, and the pieces
+# those include.
 PARTICIPANT_TEMPLATES = [
     *sorted((ROOT / "templates" / "participant").glob("*.html")),
     *sorted((ROOT / "templates" / "kiosk").glob("*.html")),
@@ -38,7 +39,18 @@ PARTICIPANT_TEMPLATES = [
         for path in sorted((ROOT / "templates" / "reminders" / "email").glob("*"))
         if not path.name.startswith(("agenda", "alert", "escalated"))
     ),
+    *sorted((ROOT / "templates" / "family").glob("*.html")),
+    *(
+        ROOT / "templates" / "lullaby" / name
+        for name in (
+            "own_project.html",
+            "_timeline.html",
+            "_consent_status.html",
+            "_sharing_now.html",
+        )
+    ),
     ROOT / "templates" / "measures" / "_own_trend_lines.html",
+    ROOT / "templates" / "partials" / "error_summary.html",
 ]
 GETTEXT = {"gettext", "gettext_lazy", "_", "ngettext", "pgettext", "npgettext", "gettext_noop"}
 

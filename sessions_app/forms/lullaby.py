@@ -5,6 +5,7 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
 
 from ..models import LullabyProject, Participant, ProjectConsent, Reminder, Site, Track, User
 from ..services.lullaby import AUDIO_EXTENSIONS, audio_upload_problem, track_upload_problem
@@ -312,7 +313,13 @@ class IdeaForm(TrackForm):
         super().__init__(*args, kinds=[Track.Kind.IDEA], **kwargs)
         self.fields["kind"].initial = Track.Kind.IDEA
         self.fields["kind"].widget = forms.HiddenInput()
-        self.fields["audio"].label = "Your voice memo"
+        # The participant reads this one, in their language.
+        self.fields["audio"].label = gettext("Your voice memo")
+        self.fields["notes"].label = gettext("Notes")
+        self.fields["notes"].help_text = gettext("e.g. “the tune for the chorus”.")
+        self.fields["audio"].help_text = gettext(
+            "%(formats)s; up to %(size)s MB. On a phone you can record straight away."
+        ) % {"formats": ", ".join(AUDIO_EXTENSIONS), "size": settings.LULLABY_MAX_UPLOAD_MB}
 
 
 class FamilyLinkForm(forms.Form):

@@ -121,8 +121,8 @@ def _family_context(reminder: Reminder) -> dict:
     return {
         "name": link.recipient_name,
         "song_url": site_url(family_link_url(link)),
-        "until": f"{timezone.localtime(link.expires_at):%-d %B %Y}",
-        "until_short": f"{timezone.localtime(link.expires_at):%-d %b}",
+        "until": dates.day_full(timezone.localtime(link.expires_at)),
+        "until_short": dates.day_month(timezone.localtime(link.expires_at)),
     }
 
 
@@ -180,9 +180,18 @@ def compose(reminder: Reminder) -> Outgoing:
     """The message of one reminder row (its related rows loaded or loadable), in its
     reader's language as it is now: a participant who switched language gets the next
     reminder in the new one."""
-    reader = reminder.participant if reminder.participant_id else reminder.staff_user
-    with translation.override(languages.language_of(reader)):
+    with translation.override(languages.language_of(_reader(reminder))):
         return _compose(reminder)
+
+
+def _reader(reminder: Reminder) -> object:
+    """Whose language the message is in: the participant's, the staff member's, or for
+    a family's song, the participant's who made it (their family most likely reads it)."""
+    if reminder.participant_id:
+        return reminder.participant
+    if reminder.family_link_id:
+        return reminder.family_link.project.participant
+    return reminder.staff_user
 
 
 def _compose(reminder: Reminder) -> Outgoing:

@@ -5,20 +5,21 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .people import Participant
 
 
 class LullabyProject(models.Model):
     class Stage(models.TextChoices):
-        GETTING_STARTED = "getting_started", "Getting started"
-        LETTER = "letter", "Letter and ideas"
-        LYRICS = "lyrics", "Lyrics"
-        MELODY = "melody", "Melody"
-        ARRANGEMENT = "arrangement", "Arrangement"
-        RECORDING = "recording", "Recording"
-        DELIVERED = "delivered", "Delivered"
-        SHARED = "shared", "Shared"
+        GETTING_STARTED = "getting_started", _("Getting started")
+        LETTER = "letter", _("Letter and ideas")
+        LYRICS = "lyrics", _("Lyrics")
+        MELODY = "melody", _("Melody")
+        ARRANGEMENT = "arrangement", _("Arrangement")
+        RECORDING = "recording", _("Recording")
+        DELIVERED = "delivered", _("Delivered")
+        SHARED = "shared", _("Shared")
 
     class DeliveryMethod(models.TextChoices):
         FILE = "file", "Audio file"
@@ -91,10 +92,10 @@ class ProjectConsent(models.Model):
         SHARE = "share", "To share the recording"
 
     class Level(models.TextChoices):
-        FAMILY = "family", "With the family only"
-        SESSION_NAMED = "session_named", "At a sharing session or concert, with their first name"
-        SESSION_STAGE = "session_stage", "At a sharing session or concert, under a stage name"
-        PUBLIC = "public", "Public release, under a stage name"
+        FAMILY = "family", _("With the family only")
+        SESSION_NAMED = "session_named", _("At a sharing session or concert, with their first name")
+        SESSION_STAGE = "session_stage", _("At a sharing session or concert, under a stage name")
+        PUBLIC = "public", _("Public release, under a stage name")
 
     # Levels whose songs go under a stage name, never a real one.
     STAGE_NAMED = ("session_stage", "public")

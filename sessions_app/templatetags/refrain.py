@@ -31,6 +31,11 @@ def day_year(value) -> str:
 
 
 @register.filter
+def day_month_year(value) -> str:
+    return dates.day_month_year(template_localtime(value)) if value else ""
+
+
+@register.filter
 def day_full(value) -> str:
     return dates.day_full(template_localtime(value)) if value else ""
 

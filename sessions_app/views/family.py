@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .. import languages
 from ..models import FamilyLinkVisit
 from ..selectors.lullaby import latest_lyrics
 from ..services import family_links
@@ -53,6 +54,8 @@ def family_song(request: HttpRequest, token: str) -> HttpResponse:
         return gone
     family_links.family_link_visit(link=link, kind=Visit.OPENED)
     project = link.project
+    # In the language of the participant who made the song: their family most likely reads it.
+    languages.activate_for(project.participant)
     ctx = {
         "token": token,
         "link": link,

@@ -17,10 +17,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import links, permissions
+from .. import languages, links, permissions
 from ..forms.lullaby import (
     CompareForm,
     ConsentForm,
@@ -437,6 +438,7 @@ def own_project(request: HttpRequest, project_id: int) -> HttpResponse:
     if not own:
         # Staff have the project page; this one is the participant's.
         raise Http404("No lullaby project here.")
+    languages.activate_for(project.participant)
     return render(request, "lullaby/own_project.html", _own_context(request, project, IdeaForm()))
 
 
@@ -558,6 +560,7 @@ def own_idea_new(request: HttpRequest, project_id: int) -> HttpResponse:
         return _login(request)
     if not own:
         raise permissions.deny(request, "own project", model=LullabyProject, pk=project.pk)
+    languages.activate_for(project.participant)
     form = IdeaForm(request.POST, request.FILES)
     if submit(
         request,
@@ -571,7 +574,7 @@ def own_idea_new(request: HttpRequest, project_id: int) -> HttpResponse:
             participant=project.participant,
         ),
     ):
-        messages.success(request, "Your melody idea is saved with your song.")
+        messages.success(request, gettext("Your melody idea is saved with your song."))
         return redirect(reverse("lullaby_own_project", args=[project.pk]) + "#ideas")
     return render(request, "lullaby/own_project.html", _own_context(request, project, form))
 
