@@ -334,7 +334,7 @@ def test_it_takes_a_participant_through_their_page_by_keyboard(
     page.goto(reverse("participant_home"))
     tab_to(page, page.locator("#reminders-summary"))
     page.keyboard.press("Enter")
-    tab_to(page, page.get_by_role("link", name="Change reminder settings"))
+    tab_to(page, page.get_by_role("link", name="Change your settings and language"))
     press_and_load(page)
     tab_to(page, page.get_by_label("Send me reminders before my sessions"))
     page.keyboard.press("Space")

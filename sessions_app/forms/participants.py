@@ -34,7 +34,6 @@ class ReminderSettingsForm(forms.Form):
         label=_("How should we remind you?"),
         choices=CHANNELS,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose how we should remind you.")},
     )
     email = forms.EmailField(
         label=_("Email"),
