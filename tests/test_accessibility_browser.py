@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -143,6 +144,9 @@ class Visit:
     open_menus: bool = False
     # A page made for paper: checked as printed too (once, the width is the paper's).
     printed: bool = False
+    # Screenshots at tablet and phone sizes are taken under this name, for a person to
+    # look at; the page must not be wider than the screen.
+    shoot: str = ""
 
     @property
     def title(self) -> str:
@@ -227,7 +231,7 @@ def _therapist_visits(w: World) -> list[Visit]:
     enrollment = w.group.enrollments.filter(status="active").order_by("pk").first()
     alert = SafetyAlert.objects.order_by("-pk").first()
     visits = [
-        _visit("home", label="home (therapist)", open_menus=True),
+        _visit("home", label="home (therapist)", open_menus=True, shoot="a11y-therapist-home"),
         _visit("therapist_calendar"),
         _visit("group_list"),
         _visit("group_detail", g),
@@ -243,7 +247,7 @@ def _therapist_visits(w: World) -> list[Visit]:
         _visit("roll_call", s),
         _visit("session_sign_in_sheet", s, printed=True),
         _visit("note_edit", s, label="note_edit (draft)", send_empty=".note-form [value=save]"),
-        _visit("note_edit", w.signed.pk, label="note_edit (signed)"),
+        _visit("note_edit", w.signed.pk, label="note_edit (signed)", shoot="a11y-note-signed"),
         _visit("note_sign", s),
         _visit("note_print", w.signed.pk, printed=True),
         _visit("note_print_participant", w.signed.pk, _attendee(w.signed), printed=True),
@@ -254,14 +258,13 @@ def _therapist_visits(w: World) -> list[Visit]:
         _visit("plan_copy", s),
         _visit(
             "reflection_enter",
-            w.signed.pk,
-            _attendee(w.signed),
+            *_unreflected(w.therapist),
             send_empty=".reflection-form button[type=submit]",
         ),
         _visit("participant_detail", m),
         _visit("participant_chart", m),
         _visit("participant_measures", m),
-        _visit("treatment_record", m),
+        _visit("treatment_record", m, shoot="a11y-treatment-record"),
         _visit("assessment_new", m, send_empty="button[value=sign]"),
         _visit("assessment", m, assessment.pk),
         _visit("treatment_plan", m, plan.pk),
@@ -286,7 +289,7 @@ def _therapist_visits(w: World) -> list[Visit]:
         _visit("lullaby_project", w.no_consent.pk),
         _visit("lullaby_project_edit", w.project.pk),
         _visit("lullaby_consent", w.project.pk),
-        _visit("lullaby_delivery", w.no_consent.pk),
+        _visit("lullaby_delivery", w.no_consent.pk, shoot="a11y-lullaby-delivery"),
         _visit("mfa_security"),
         _visit("emergency_access_find", query="?q=a"),
         _visit("emergency_access_open", _break_glass_candidate(w.therapist)),
@@ -296,7 +299,7 @@ def _therapist_visits(w: World) -> list[Visit]:
     return visits
 
 
-def _treatment_plan_error(w: World) -> list[Visit]:
+def _draft_plan_visits(w: World) -> list[Visit]:
     """A draft plan, signed empty. Drafted last, after the pages that show the plan in
     force, because a draft changes what they show."""
     from sessions_app.services import plans as plan_services
@@ -321,6 +324,22 @@ def _break_glass_candidate(therapist: User) -> int:
     if not candidates.exists():
         therapist.sites.add(*Site.objects.exclude(groups__facilitators=therapist))
     return candidates.values_list("pk", flat=True)[0]
+
+
+def _unreflected(therapist: User) -> tuple[int, int]:
+    """(session, participant) of someone who came to a held session of the therapist's
+    and has no reflection on it yet: the reflection form is open for them."""
+    attendance = (
+        Attendance.objects.filter(
+            session__group__facilitators=therapist,
+            session__status="held",
+            status__in=Attendance.ATTENDED,
+        )
+        .exclude(participant__reflections__session=F("session"))
+        .order_by("-session__starts_at", "pk")
+        .first()
+    )
+    return attendance.session_id, attendance.participant_id
 
 
 def _attendee(session: Session) -> int:
@@ -384,7 +403,7 @@ def _admin_visits(w: World) -> list[Visit]:
         _visit("group_facilitators", w.group.pk),
         # The demo's one cancelled session is in another therapist's group.
         _visit("session_restore", Session.objects.filter(status="cancelled")[0].pk),
-        _visit("report_overview", query=month),
+        _visit("report_overview", query=month, shoot="a11y-report-overview"),
         _visit("report_site", site.pk, query=month),
         _visit("report_group", w.group.pk, query=month),
         _visit("report_therapist", w.therapist.pk, query=month),
@@ -415,7 +434,9 @@ def _artist_visits(w: World) -> list[Visit]:
     visits = [
         _visit("home", label="home (artist)", open_menus=True),
         _visit("lullaby_board"),
-        _visit("lullaby_project", p.pk, label="lullaby_project (artist)"),
+        _visit(
+            "lullaby_project", p.pk, label="lullaby_project (artist)", shoot="a11y-lullaby-project"
+        ),
         _visit("lullaby_log", p.pk),
         _visit("lullaby_draft_new", p.pk),
         _visit("lullaby_draft_compare", p.pk),
@@ -486,9 +507,10 @@ class Checker:
     page. axe is started in the three before the results of any is awaited, so Chromium
     checks them side by side: on two cores that nearly halves the time."""
 
-    def __init__(self, browser: Browser, base_url: str):
+    def __init__(self, browser: Browser, base_url: str, screenshots: Path):
         self.browser = browser
         self.base_url = base_url
+        self.screenshots = screenshots
         self.findings: list[Finding] = []
         self.problems: list[str] = []
         self.runs = 0
@@ -539,6 +561,8 @@ class Checker:
             if not pages["desktop"].locator(ERROR_STATE).count():
                 self.problems.append(f"{where}: the form sent empty shows no error")
             self._check({f"{where} · {size} · sent empty": p for size, p in pages.items()})
+        if visit.shoot:
+            self._shoot(pages, where, visit.shoot)
         if visit.printed:
             pages["desktop"].emulate_media(media="print")
             self._check({f"{where} · printed": pages["desktop"]})
@@ -549,6 +573,17 @@ class Checker:
             self._check(
                 {f"{where} · {size} · menus open": pages[size] for size in ("desktop", "phone")}
             )
+
+    def _shoot(self, pages: dict[str, Page], where: str, name: str) -> None:
+        for size in ("tablet", "phone"):
+            page, width = pages[size], SIZES[size]["width"]
+            page.screenshot(path=self.screenshots / f"{name}-{size}.png", full_page=True)
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            if wide > width:
+                self.problems.append(f"{where} · {size}: {wide} px wide on a {width} px screen")
+            menu = page.evaluate("document.querySelector('nav.navbar').offsetHeight")
+            if menu > 70:
+                self.problems.append(f"{where} · {size}: the menu wraps ({menu} px high)")
 
     @staticmethod
     def _send_empty(page: Page, button: str) -> None:
@@ -605,24 +640,26 @@ def demo(db, settings) -> World:
     return _seed(settings)
 
 
-def _plan(w: World) -> dict[str, Callable[[], list[Visit]]]:
-    return {
-        ANONYMOUS: lambda: _anonymous_visits(w),
-        PARTICIPANT: lambda: _participant_visits(w),
-        LINK: lambda: _link_visits(w),
-        ARTIST: lambda: _artist_visits(w),
-        ADMIN: lambda: _admin_visits(w),
-        THERAPIST: lambda: _therapist_visits(w) + _treatment_plan_error(w),
-    }
+def _plan(w: World) -> list[tuple[str, Callable[[], list[Visit]]]]:
+    """Who opens which pages, in order; each list is made just before it is walked."""
+    return [
+        (ANONYMOUS, lambda: _anonymous_visits(w)),
+        (PARTICIPANT, lambda: _participant_visits(w)),
+        (LINK, lambda: _link_visits(w)),
+        (ARTIST, lambda: _artist_visits(w)),
+        (ADMIN, lambda: _admin_visits(w)),
+        (THERAPIST, lambda: _therapist_visits(w)),
+        (THERAPIST, lambda: _draft_plan_visits(w)),
+    ]
 
 
 @pytest.mark.browser
 def test_it_finds_no_serious_accessibility_violation_on_any_page(
-    browser: Browser, base_url: str, world: World
+    browser: Browser, base_url: str, screenshots: Path, world: World
 ):
     started = time.monotonic()
-    checker = Checker(browser, base_url)
-    for role, visits in _plan(world).items():
+    checker = Checker(browser, base_url, screenshots)
+    for role, visits in _plan(world):
         checker.role(role, _session_cookie(role, world), visits())
     print(f"\naxe checked {checker.runs} pages in {time.monotonic() - started:.1f} s")
     failures = checker.problems + [str(finding) for finding in checker.findings]
@@ -630,10 +667,10 @@ def test_it_finds_no_serious_accessibility_violation_on_any_page(
 
 
 def test_every_get_page_is_checked_or_left_out_with_a_reason(demo: World):
-    visited = {visit.name for visits in _plan(demo).values() for visit in visits()}
+    visited = {visit.name for _, visits in _plan(demo) for visit in visits()}
     assert sorted(catalogue.url_names() - visited - set(NOT_CHECKED)) == []
 
 
 def test_no_page_is_both_checked_and_left_out(demo: World):
-    visited = {visit.name for visits in _plan(demo).values() for visit in visits()}
+    visited = {visit.name for _, visits in _plan(demo) for visit in visits()}
     assert sorted(visited & set(NOT_CHECKED)) == []
