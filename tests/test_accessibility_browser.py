@@ -66,8 +66,9 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = {"serious", "critical"}
 
 # The roles that open pages, and how each gets its browser session.
-THERAPIST, PARTICIPANT, LINK, ADMIN, ARTIST, ANONYMOUS = (
+THERAPIST, KIOSK, PARTICIPANT, LINK, ADMIN, ARTIST, ANONYMOUS = (
     "therapist",
+    "therapist (check-in at the door)",
     "participant",
     "participant (signed link)",
     "admin",
@@ -81,9 +82,6 @@ NOT_CHECKED = {
     "participant_leave": "POST only (the page it answers with says goodbye in one line)",
     "healthz": "a plain-text probe for the load balancer",
     "favicon": "a redirect to a static file",
-    "kiosk": "opens only in kiosk mode, which a POST starts on a session of the day",
-    "kiosk_answer": "opens only in kiosk mode, which a POST starts on a session of the day",
-    "kiosk_exit": "opens only in kiosk mode, which a POST starts on a session of the day",
     "mfa_verify": "asked only of staff who set up two-step sign-in; the demo's staff have not",
     "mfa_qr": "an SVG image (the QR code on the two-step page, which is checked)",
     "idle_keepalive": "a JSON answer to the idle timer",
@@ -381,6 +379,17 @@ def _participant_visits(w: World) -> list[Visit]:
     ]
 
 
+def _kiosk_visits(w: World) -> list[Visit]:
+    """The tablet at the door, in kiosk mode on the therapist's next session."""
+    s = w.upcoming.pk
+    member = w.upcoming.group.enrollments.filter(status="active").order_by("pk")[0]
+    return [
+        _visit("kiosk", s),
+        _visit("kiosk_answer", s, member.participant_id),
+        _visit("kiosk_exit", s),
+    ]
+
+
 def _link_visits(w: World) -> list[Visit]:
     return [
         _visit("participant_home", label="participant_home (signed link)"),
@@ -481,6 +490,9 @@ def _session_cookie(role: str, w: World) -> str | None:
         return None
     if role == LINK:
         client.get(reverse("participant_link", args=[link_token(participant=w.owner, action="me")]))
+    elif role == KIOSK:
+        client.force_login(w.therapist)
+        client.post(reverse("kiosk_start", args=[w.upcoming.pk]))
     else:
         users = {THERAPIST: w.therapist, PARTICIPANT: w.participant.user, ADMIN: w.admin}
         client.force_login(users.get(role) or w.artist)
@@ -650,6 +662,7 @@ def _plan(w: World) -> list[tuple[str, Callable[[], list[Visit]]]]:
         (ADMIN, lambda: _admin_visits(w)),
         (THERAPIST, lambda: _therapist_visits(w)),
         (THERAPIST, lambda: _draft_plan_visits(w)),
+        (KIOSK, lambda: _kiosk_visits(w)),
     ]
 
 
