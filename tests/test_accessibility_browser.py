@@ -485,6 +485,8 @@ def _anonymous_visits(w: World) -> list[Visit]:
 
 
 def _session_cookie(role: str, w: World) -> str | None:
+    """The browser session of a role, made by Django's test client (a login form per
+    role would add nothing the other browser tests do not check)."""
     client = Client()
     if role == ANONYMOUS:
         return None
@@ -494,8 +496,13 @@ def _session_cookie(role: str, w: World) -> str | None:
         client.force_login(w.therapist)
         client.post(reverse("kiosk_start", args=[w.upcoming.pk]))
     else:
-        users = {THERAPIST: w.therapist, PARTICIPANT: w.participant.user, ADMIN: w.admin}
-        client.force_login(users.get(role) or w.artist)
+        users = {
+            THERAPIST: w.therapist,
+            PARTICIPANT: w.participant.user,
+            ADMIN: w.admin,
+            ARTIST: w.artist,
+        }
+        client.force_login(users[role])
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
