@@ -34,6 +34,7 @@ from sessions_app.links import link_token
 from sessions_app.models import (
     Assessment,
     Attendance,
+    FamilyLink,
     Group,
     LullabyProject,
     MeasureRequest,
@@ -43,12 +44,14 @@ from sessions_app.models import (
     SafetyAlert,
     Session,
     SessionNote,
+    SharingProgram,
     Site,
     Song,
     TreatmentPlan,
     User,
 )
 from sessions_app.permissions import break_glass_candidates
+from sessions_app.services.family_links import family_link_token
 from tests import factories as f
 from tests import test_browser
 
@@ -87,6 +90,9 @@ NOT_CHECKED = {
     "idle_keepalive": "a JSON answer to the idle timer",
     "plan_song_choices": "an HTML fragment the song picker fetches into the plan form",
     "lullaby_take_audio": "an audio file",
+    "lullaby_track_audio": "an audio file",
+    "family_song_audio": "an audio file (the family's song)",
+    "family_dedication_audio": "an audio file (the family's dedication)",
     "calendar_feed_therapist": "an iCalendar feed",
     "calendar_feed_participant": "an iCalendar feed",
     "participant_measures_csv": "a CSV download",
@@ -288,6 +294,11 @@ def _therapist_visits(w: World) -> list[Visit]:
         _visit("lullaby_project_edit", w.project.pk),
         _visit("lullaby_consent", w.project.pk),
         _visit("lullaby_delivery", w.no_consent.pk, shoot="a11y-lullaby-delivery"),
+        _visit("lullaby_track_new", w.project.pk),
+        _visit("lullaby_family_link_new", _delivered().project_id),
+        _visit("lullaby_programs"),
+        _visit("lullaby_program", _program().pk, printed=True),
+        _visit("lullaby_program_edit", _program().pk),
         _visit("mfa_security"),
         _visit("emergency_access_find", query="?q=a"),
         _visit("emergency_access_open", _break_glass_candidate(w.therapist)),
@@ -418,6 +429,7 @@ def _admin_visits(w: World) -> list[Visit]:
         _visit("report_therapist", w.therapist.pk, query=month),
         _visit("report_participant", member, query=month),
         _visit("report_slipping"),
+        _visit("report_plans"),
         _visit("report_outcomes", query=f"{month}&instrument=ucla3"),
         _visit("audit_log"),
         _visit("reminder_failures"),
@@ -464,6 +476,16 @@ def _artist_visits(w: World) -> list[Visit]:
     return visits
 
 
+def _delivered() -> FamilyLink:
+    """The demo's family link (Becca's song, opened twice)."""
+    return FamilyLink.objects.order_by("pk").first()
+
+
+def _program() -> SharingProgram:
+    """The demo's sharing-session program."""
+    return SharingProgram.objects.order_by("pk").first()
+
+
 def _anonymous_visits(w: World) -> list[Visit]:
     upcoming = (
         Session.objects.filter(
@@ -481,6 +503,8 @@ def _anonymous_visits(w: World) -> list[Visit]:
         _visit("participant_link", confirm, label="participant_link (confirm)"),
         _visit("participant_link", stop, label="participant_link (stop reminders)"),
         _visit("participant_link", "not-a-link", label="participant_link (broken link)"),
+        # The family's page of a delivered song, opened from its private link.
+        _visit("family_song", family_link_token(_delivered()), shoot="a11y-family-song"),
     ]
 
 
@@ -600,7 +624,8 @@ class Checker:
             wide = page.evaluate("document.documentElement.scrollWidth")
             if wide > width:
                 self.problems.append(f"{where} · {size}: {wide} px wide on a {width} px screen")
-            menu = page.evaluate("document.querySelector('nav.navbar').offsetHeight")
+            # Pages without the site's menu (the family's page) have no bar to wrap.
+            menu = page.evaluate("document.querySelector('nav.navbar')?.offsetHeight ?? 0")
             if menu > 70:
                 self.problems.append(f"{where} · {size}: the menu wraps ({menu} px high)")
 

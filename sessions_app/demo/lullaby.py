@@ -20,10 +20,12 @@ from sessions_app.models import (
     LyricDraft,
     Participant,
     ProjectConsent,
+    SharingProgram,
     StageChange,
     User,
 )
-from sessions_app.services import family_links
+from sessions_app.selectors.programs import songs_for_program
+from sessions_app.services import family_links, programs
 from sessions_app.services import lullaby as services
 
 from . import cast
@@ -261,4 +263,20 @@ def seed_lullaby(
                 "delivered": 6,
             },
             now,
+        )
+
+    # A sharing session in two weeks at Harbor Street: its program lists the songs whose
+    # consent allows one (Angie's, as "Sunflower").
+    if not SharingProgram.objects.exists():
+        program = programs.program_create(
+            by=therapist,
+            site=participants["angie"].site,
+            title="Winter sharing session",
+            event_on=_local_day(participants["angie"], now, -14),
+            place="Studio B",
+        )
+        programs.program_songs_set(
+            by=therapist,
+            program=program,
+            projects=songs_for_program(user=therapist, program=program),
         )
