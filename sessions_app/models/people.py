@@ -97,6 +97,8 @@ class User(AbstractUser):
         max_length=8,
         choices=languages.CHOICES,
         default=languages.ENGLISH,
+        # Also in the database: bulk loads (seed_scale's COPY) that name no language.
+        db_default=languages.ENGLISH,
         help_text="The language of Refrain's staff pages for this user.",
     )
 
@@ -202,6 +204,8 @@ class Participant(models.Model):
         max_length=8,
         choices=languages.CHOICES,
         default=languages.ENGLISH,
+        # Also in the database: bulk loads (seed_scale's COPY) that name no language.
+        db_default=languages.ENGLISH,
         help_text="Their pages, reminders and calendar are written in this language.",
     )
     # When the participant pressed "stop": kept so staff can see why nothing is sent.
