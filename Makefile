@@ -58,7 +58,8 @@ compilemessages: $(MO_FILES)
 # After marking new strings: add them to every language's catalogue, then translate the
 # empty msgstr lines (tests/test_translations.py fails while a participant's is missing).
 messages: install
-	$(MANAGE) makemessages --all --no-obsolete --ignore=.venv --ignore=var --ignore=staticfiles
+	$(MANAGE) makemessages --all --no-obsolete --ignore=.venv --ignore=var --ignore=staticfiles \
+		--ignore=tests --ignore=benchmarks
 
 run: install
 	@bash scripts/ensure-services.sh redis
