@@ -23,6 +23,10 @@ from benchmarks.table import Row, markdown, mean_of
 from sessions_app.models import User
 from tests import factories as f
 
+# Under pytest-xdist the module stays on one worker, so `seeded` fills (and empties)
+# that worker's test database once.
+pytestmark = pytest.mark.xdist_group("bench_harness")
+
 FAST = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

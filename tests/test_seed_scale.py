@@ -42,6 +42,10 @@ from sessions_app.models import (
 )
 from sessions_app.services.safety import alert_reasons
 
+# Under pytest-xdist the module stays on one worker, so `seeded` fills (and empties)
+# that worker's test database once.
+pytestmark = pytest.mark.xdist_group("seed_scale")
+
 PARTICIPANTS, YEARS = 60, 1
 PASSWORD = "scale-test-password"
 FAST = ["django.contrib.auth.hashers.MD5PasswordHasher"]
