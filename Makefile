@@ -19,7 +19,12 @@ TEST_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/15)
 # On CI always build the test database from the migrations, so a stale one kept by
 # --reuse-db can never hide a broken migration.
 CI_ON := $(filter-out 0 false False FALSE no,$(CI))
-PYTEST_FLAGS := $(if $(CI_ON),--create-db -p no:cacheprovider)
+# Tests run in PYTEST_WORKERS processes at once (pytest-xdist), each with its own test
+# database (test_<name>_gw0, _gw1, …) and Redis database (/15, /14, …: tests/conftest.py).
+# 0 runs them all in this one process; `auto` is one per CPU core, at most 8.
+PYTEST_WORKERS ?= 2
+PYTEST_FLAGS := $(if $(CI_ON),--create-db -p no:cacheprovider) \
+	$(if $(filter-out 0,$(PYTEST_WORKERS)),--numprocesses=$(PYTEST_WORKERS) --maxprocesses=8)
 PYTEST_ARGS ?=
 
 # Compiled translations (.mo) are built from the .po files in locale/ and never committed.

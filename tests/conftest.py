@@ -18,6 +18,7 @@ things only on their own pages).
                       artists see lullaby projects they are on and nothing else.
 """
 
+import os
 import shutil
 import subprocess
 from datetime import timedelta
@@ -32,9 +33,12 @@ from sessions_app.health import BEAT_KEY
 from tests import factories as f
 
 
-def pytest_configure(config):
+def _compile_translations() -> None:
     """Compile the translations a plain `pytest` would otherwise run without (`make`
-    does this too): a missing or stale .mo would show participants English."""
+    does this too): a missing or stale .mo would show participants English. Done once,
+    by the process that starts the xdist workers (or the only one)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     msgfmt = shutil.which("msgfmt")
     for po in Path(__file__).resolve().parent.parent.glob("locale/*/LC_MESSAGES/django.po"):
         mo = po.with_suffix(".mo")
@@ -43,6 +47,36 @@ def pytest_configure(config):
         if msgfmt is None:
             raise pytest.UsageError(f"{mo} is missing or stale and msgfmt is not installed")
         subprocess.run([msgfmt, "--check", "--output-file", str(mo), str(po)], check=True)
+
+
+def _redis_url_for(url: str, worker: str) -> str:
+    """The Redis URL of one test process: `url`'s database, counted down by the number
+    of the pytest-xdist `worker` (gw0 keeps it, gw1 takes the one below, …).
+
+    The beat tick and Celery's queues are keys of a whole database, so two workers that
+    shared one would clear and read each other's. Database 0 is where a developer's own
+    Refrain keeps its beat tick: tests never touch it, whatever REDIS_URL says (with
+    /0 or none they count down from /15, where the Makefile points them anyway).
+    """
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0) or 15
+    db = base - int(worker.removeprefix("gw") or 0)
+    if db < 1:
+        raise pytest.UsageError(
+            f"REDIS_URL database /{base} leaves none above /0 for pytest-xdist worker "
+            f"{worker}: point REDIS_URL at a higher database or run fewer workers"
+        )
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Settings are loaded by now (pytest-django does it first); every test, and every
+    # worker or beat a test starts (they inherit the environment), uses this database.
+    url = _redis_url_for(settings.REDIS_URL, os.environ.get("PYTEST_XDIST_WORKER", "gw0"))
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = os.environ["REDIS_URL"] = url
+    _compile_translations()
 
 
 @pytest.fixture(autouse=True)
@@ -68,14 +102,8 @@ def _messages_stay_in_memory(settings):
 
 @pytest.fixture
 def redis_url(settings):
-    """The Redis URL tests use, with the beat tick cleared before and after.
-
-    Database 0 is where a developer's own Refrain keeps its beat tick; tests never
-    touch it, whatever REDIS_URL says. The Makefile points tests at /15.
-    """
-    parts = urlsplit(settings.REDIS_URL)
-    if parts.path.strip("/") in ("", "0"):
-        settings.REDIS_URL = urlunsplit(parts._replace(path="/15"))
+    """This test process's Redis URL (see `_redis_url_for`), with the beat tick cleared
+    before and after."""
     client = get_redis()
     client.delete(BEAT_KEY)
     yield settings.REDIS_URL

@@ -51,6 +51,13 @@ from sessions_app.models import (
 )
 from sessions_app.services.safety import alert_reasons
 
+# Under pytest-xdist, test_bench_harness and test_seed_scale run on one worker, in
+# that order as in one process: `seeded` fills (and empties) the worker's
+# test database once per module, and test_seed_scale's index check, which compares the
+# indexes before and after a load, finds them as a load re-creates them (a fresh
+# database's partial indexes read differently until then).
+pytestmark = pytest.mark.xdist_group("seeded_database")
+
 PARTICIPANTS, YEARS = 60, 1
 PASSWORD = "scale-test-password"
 FAST = ["django.contrib.auth.hashers.MD5PasswordHasher"]
