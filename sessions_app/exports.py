@@ -17,6 +17,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def spreadsheet_safe(value) -> object:
     """A cell's value as written: numbers as numbers, text neutralised."""
+    if type(value) is str:  # most cells: the check below, without the others first
+        if value.lstrip(" ").startswith(FORMULA_STARTS):
+            return "'" + value
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -51,6 +55,10 @@ class _Line:
         return line
 
 
+# Lines sent together: one write to the client per chunk rather than per line.
+STREAM_CHUNK_LINES = 200
+
+
 def csv_streaming_response(
     *, filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> StreamingHttpResponse:
@@ -59,10 +67,13 @@ def csv_streaming_response(
     writer = csv.writer(_Line())
 
     def lines():
-        yield "\ufeff"
-        yield writer.writerow([spreadsheet_safe(cell) for cell in header])
+        chunk = ["\ufeff", writer.writerow([spreadsheet_safe(cell) for cell in header])]
         for row in rows:
-            yield writer.writerow([spreadsheet_safe(cell) for cell in row])
+            chunk.append(writer.writerow([spreadsheet_safe(cell) for cell in row]))
+            if len(chunk) >= STREAM_CHUNK_LINES:
+                yield "".join(chunk)
+                chunk = []
+        yield "".join(chunk)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

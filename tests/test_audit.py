@@ -490,6 +490,27 @@ def test_it_exports_changes_in_local_time(client, admin, participant):
     assert row[7] == "Revoked at: — → 3 Mar 2026, 10:00"
 
 
+def test_it_exports_who_by_username_and_name_or_by_the_address_kept(client, admin, participant):
+    consent = f.ConsentFactory(participant=participant, recorded_by=admin)
+    admin.first_name, admin.last_name = "Ana", "Ruiz"
+    admin.save()
+    kind = ContentType.objects.get_for_model(consent)
+    for actor, address in [(admin, "ana@example.org"), (None, "former@example.org")]:
+        LogEntry.objects.create(
+            content_type=kind,
+            object_pk=str(consent.pk),
+            object_id=consent.pk,
+            object_repr=str(consent),
+            action=LogEntry.Action.UPDATE,
+            changes={"scope": ["records", "records"]},
+            actor=actor,
+            actor_email=address,
+        )
+    client.force_login(admin)
+    rows = _export(client, record_type="sessions_app.consent", action="update")[1:]
+    assert [row[1:3] for row in rows] == [["", "former@example.org"], ["admin", "Ana Ruiz"]]
+
+
 def test_it_neutralises_formulas_in_exported_cells(client, admin):
     admin.first_name, admin.last_name = "=HYPERLINK(A1)", "Miller"
     admin.save()

@@ -6,6 +6,7 @@ pages are read by position in (timestamp, id) order rather than by number, so a 
 costs the same on the first screen and a year back, and nothing counts the whole trail.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -167,12 +168,20 @@ def audit_page(
     older_than: Position | None = None,
     newer_than: Position | None = None,
     per_page: int = 50,
+    as_row: Callable[[Any], Any] | None = None,
 ) -> AuditPage:
     """A screen of `entries` newest first: the newest, or the one just older (or newer)
     than a position. One query, of per_page + 1 rows, whatever the size of the trail;
-    ties on time are broken by id, so walking either way never skips or repeats."""
+    ties on time are broken by id, so walking either way never skips or repeats.
+
+    `entries` may be a values_list() of the entries, with `as_row` making each tuple an
+    object with `timestamp` and `pk` (the export reads rows, not models)."""
+
+    def read(query: QuerySet) -> list:
+        return list(map(as_row, query) if as_row else query)
+
     if newer_than is not None:
-        rows = list(entries.filter(_after(newer_than)).order_by("timestamp", "pk")[: per_page + 1])
+        rows = read(entries.filter(_after(newer_than)).order_by("timestamp", "pk")[: per_page + 1])
         if len(rows) > per_page:
             shown = rows[:per_page][::-1]
             return AuditPage(shown, newer=Position.of(shown[0]), older=Position.of(shown[-1]))
@@ -180,7 +189,7 @@ def audit_page(
         older_than = None
     if older_than is not None:
         entries = entries.filter(_before(older_than))
-    rows = list(entries.order_by("-timestamp", "-pk")[: per_page + 1])
+    rows = read(entries.order_by("-timestamp", "-pk")[: per_page + 1])
     shown = rows[:per_page]
     return AuditPage(
         shown,

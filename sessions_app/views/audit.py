@@ -4,7 +4,10 @@ screen at a time with links to newer and older entries."""
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC
+from dataclasses import field as dataclass_field
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from auditlog.models import LogEntry
@@ -12,13 +15,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import DateField, DateTimeField, QuerySet
+from django.db.models import DateField, DateTimeField, Field, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
 from ..audit import ABOUT_KINDS, access_kinds_label, record_kind
@@ -43,9 +47,36 @@ class Change:
     new: str
 
 
+class EntryRow(NamedTuple):
+    """An entry as the export reads it: its columns and its actor's, without building
+    three model instances a row (most of an export's time when it did)."""
+
+    pk: int
+    timestamp: datetime
+    action: int
+    content_type_id: int
+    object_id: int | None
+    object_repr: str
+    changes: dict | None
+    additional_data: dict | None
+    remote_addr: str | None
+    actor_email: str | None
+    actor_username: str | None
+    actor_first_name: str | None
+    actor_last_name: str | None
+
+
+_ROW_COLUMNS = (
+    *EntryRow._fields[: -len(("username", "first_name", "last_name"))],
+    "actor__username",
+    "actor__first_name",
+    "actor__last_name",
+)
+
+
 @dataclass
 class EntryLine:
-    entry: LogEntry
+    entry: LogEntry | EntryRow
     action: str
     record_type: str  # the kind the filter finds it under: "Session note"
     # The record the entry names, when not one of that kind: a note page names its
@@ -66,11 +97,20 @@ def _shown(value: object) -> str:
     return "—" if value in (None, "None", "") else str(value)
 
 
-def _value(value: object, field: object, tz: ZoneInfo) -> str:
+def _value(value: object, field: Field | None, reading: "_Reading") -> str:
     """A recorded value as a person reads it: a choice by its name, a moment in the
     site's time to the minute ("3 Mar 2026, 10:00"), a date as a date. auditlog keeps
     moments as naive UTC text with microseconds; text that does not parse is shown as
     it was recorded."""
+    try:
+        return _value_text(value, field, reading.tz, reading.language)
+    except TypeError:  # a value that cannot be a key: shown as it was recorded
+        return _shown(value)
+
+
+# The same few values (statuses, names of choices) fill most of an export's rows.
+@lru_cache(maxsize=8192)
+def _value_text(value: object, field: Field | None, tz: ZoneInfo, language: str | None) -> str:
     choices = dict(getattr(field, "choices", None) or [])
     value = choices.get(value, value)
     if isinstance(value, str) and isinstance(field, DateTimeField):
@@ -95,48 +135,76 @@ def _value(value: object, field: object, tz: ZoneInfo) -> str:
 MOMENT, DAY = "j M Y, H:i", "j M Y"
 
 
-def _changes(entry: LogEntry, tz: ZoneInfo) -> list[Change]:
+def _model(content_type_id: int) -> type[Model] | None:
+    """The model of an entry's record, from the content types Django keeps in memory."""
+    return ContentType.objects.get_for_id(content_type_id).model_class()
+
+
+@dataclass
+class _Reading:
+    """What turning entries into lines looks up once per screen or export, not per entry."""
+
+    tz: ZoneInfo
+    language: str | None = dataclass_field(default_factory=get_language)
+    models: dict[int, type[Model] | None] = dataclass_field(default_factory=dict)
+
+    def model(self, content_type_id: int) -> type[Model] | None:
+        if content_type_id not in self.models:
+            self.models[content_type_id] = _model(content_type_id)
+        return self.models[content_type_id]
+
+
+@lru_cache(maxsize=1024)
+def _field(model: type[Model] | None, name: str) -> tuple[Field | None, str, bool]:
+    """A recorded field's model field, its label, and whether it is news (a created row's
+    diff lists its reverse relations and id too: they are not)."""
+    try:
+        field = model._meta.get_field(name) if model else None
+    except FieldDoesNotExist:
+        field = None
+    news = field is None or not (field.auto_created or field.primary_key)
+    return field, str(getattr(field, "verbose_name", name)).capitalize(), news
+
+
+def _changes(entry: LogEntry | EntryRow, reading: _Reading) -> list[Change]:
     """Field by field, with labels and choice names, from what the entry recorded."""
-    model = entry.content_type.model_class()
+    model = reading.model(entry.content_type_id)
     result = []
-    for name, values in (entry.changes_dict or {}).items():
-        try:
-            field = model._meta.get_field(name) if model else None
-        except FieldDoesNotExist:
-            field = None
-        # A created row's diff lists its reverse relations and id too: not news.
-        if field is not None and (field.auto_created or field.primary_key):
+    for name, values in (entry.changes or {}).items():
+        field, label, news = _field(model, name)
+        if not news:
             continue
-        label = str(getattr(field, "verbose_name", name)).capitalize()
         if isinstance(values, dict):  # many-to-many: what was added or removed
             verb = "added" if values.get("operation") == "add" else "removed"
             result.append(Change(label, verb, ", ".join(values.get("objects", []))))
             continue
         old, new = (list(values) + [None, None])[:2]
-        result.append(Change(label, _value(old, field, tz), _value(new, field, tz)))
+        result.append(Change(label, _value(old, field, reading), _value(new, field, reading)))
     return result
 
 
-def _record_names(entries: list[LogEntry]) -> dict[tuple[int, int], str]:
+def _record_names(entries: list[LogEntry] | list[EntryRow]) -> dict[tuple[int, int], str]:
     """Names of the records that page-view entries point at (they are written without
     loading the record): one query per kind of record on the page."""
-    wanted: dict[ContentType, set[int]] = defaultdict(set)
+    wanted: dict[int, set[int]] = defaultdict(set)
     for entry in entries:
         if not entry.object_repr and entry.object_id is not None:
-            wanted[entry.content_type].add(entry.object_id)
+            wanted[entry.content_type_id].add(entry.object_id)
     names = {}
-    for content_type, ids in wanted.items():
-        model = content_type.model_class()
+    for content_type_id, ids in wanted.items():
+        model = _model(content_type_id)
         if model is None:
             continue
         records = model._default_manager.filter(pk__in=ids)
         if model is Session:
             records = records.select_related("group__site")
-        names |= {(content_type.pk, record.pk): str(record) for record in records}
+        names |= {(content_type_id, record.pk): str(record) for record in records}
     return names
 
 
-def _line(entry: LogEntry, names: dict[tuple[int, int], str], tz: ZoneInfo) -> EntryLine:
+def _line(
+    entry: LogEntry | EntryRow, names: dict[tuple[int, int], str], reading: _Reading
+) -> EntryLine:
     data = entry.additional_data or {}
     if entry.action == LogEntry.Action.ACCESS:
         what = data.get("what", "")
@@ -148,8 +216,8 @@ def _line(entry: LogEntry, names: dict[tuple[int, int], str], tz: ZoneInfo) -> E
     else:
         action = _ACTION_LABELS.get(entry.action, "Changed")
         detail = ""
-        changes = _changes(entry, tz)
-    model = entry.content_type.model_class()
+        changes = _changes(entry, reading)
+    model = reading.model(entry.content_type_id)
     about = str(data.get("about") or "")
     named_record = ""
     if about in ABOUT_KINDS and model is not None:
@@ -190,10 +258,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         per_page=PER_PAGE,
     )
     names = _record_names(page.entries)
+    reading = _Reading(tz)
     ctx = {
         "form": form,
         "page": page,
-        "lines": [_line(e, names, tz) for e in page.entries],
+        "lines": [_line(e, names, reading) for e in page.entries],
         "tz": tz,
         "query": _query(request),
         "full_trail": request.user.is_superuser,
@@ -241,11 +310,18 @@ def audit_log_csv(request: HttpRequest) -> HttpResponse:
 
 def _csv_rows(entries: QuerySet[LogEntry], *, tz: ZoneInfo, most: int) -> Iterator[list]:
     written, position = 0, None
+    reading = _Reading(tz)
+    rows = entries.values_list(*_ROW_COLUMNS)
     while True:
-        page = audit_page(entries, older_than=position, per_page=min(EXPORT_BATCH, most - written))
+        page = audit_page(
+            rows,
+            older_than=position,
+            per_page=min(EXPORT_BATCH, most - written),
+            as_row=EntryRow._make,
+        )
         names = _record_names(page.entries)
         for entry in page.entries:
-            yield _csv_row(_line(entry, names, tz), tz)
+            yield _csv_row(_line(entry, names, reading), tz)
         written += len(page.entries)
         if page.older is None:
             return
@@ -259,12 +335,16 @@ def _csv_rows(entries: QuerySet[LogEntry], *, tz: ZoneInfo, most: int) -> Iterat
 
 
 def _csv_row(line: EntryLine, tz: ZoneInfo) -> list:
-    entry = line.entry
-    actor = entry.actor
+    entry: EntryRow = line.entry
+    if entry.actor_username is not None:
+        # As User.get_full_name() gives it.
+        name = f"{entry.actor_first_name} {entry.actor_last_name}".strip()
+    else:
+        name = entry.actor_email
     return [
         entry.timestamp.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
-        actor.username if actor else "",
-        (actor.get_full_name() if actor else entry.actor_email) or "",
+        entry.actor_username or "",
+        name or "",
         line.action,
         line.record_type,
         line.named_record or entry.object_id,
