@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
-from .middleware import QUERY_HEADER
+from .middleware import QUERY_HEADER, SQL_TIME_HEADER
 
 WARM_UP = 2
 
@@ -22,6 +22,7 @@ class Answer:
     queries: int | None
     seconds: float
     location: str = ""
+    sql_seconds: float | None = None  # the database's part of `seconds`
 
 
 class Client:
@@ -43,11 +44,13 @@ class Client:
             conn.close()
         seconds = time.perf_counter() - began
         queries = response.getheader(QUERY_HEADER)
+        sql_ms = response.getheader(SQL_TIME_HEADER)
         return Answer(
             status=response.status,
             queries=int(queries) if queries is not None else None,
             seconds=seconds,
             location=response.getheader("Location") or "",
+            sql_seconds=float(sql_ms) / 1000 if sql_ms is not None else None,
         )
 
     def login(self, username: str, password: str) -> str:
@@ -95,13 +98,18 @@ class Client:
             raise SystemExit(f"bench: the signed link answered {answer.status} and no session")
         return f"sessionid={session.value}"
 
-    def latency(self, path: str, cookie: str, repeat: int) -> tuple[Answer, float]:
-        """The last answer and the median seconds of `repeat` sequential requests after a
-        warm-up."""
+    def latency(self, path: str, cookie: str, repeat: int) -> tuple[Answer, float, float | None]:
+        """The last answer, the median seconds of `repeat` sequential requests after a
+        warm-up, and the median seconds of their SQL (None without the header)."""
         for _ in range(WARM_UP):
             self.get(path, cookie)
         answers = [self.get(path, cookie) for _ in range(repeat)]
-        return answers[-1], statistics.median(a.seconds for a in answers)
+        sql = [a.sql_seconds for a in answers if a.sql_seconds is not None]
+        return (
+            answers[-1],
+            statistics.median(a.seconds for a in answers),
+            statistics.median(sql) if sql else None,
+        )
 
 
 @dataclass

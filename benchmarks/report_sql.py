@@ -1,5 +1,5 @@
 """The best hand-written SQL for each report the benchmark times, giving the same numbers
-as the page: what a page's time is compared with (benchmarks/against_sql.py).
+as the page: what a page's SQL time is compared with (benchmarks/against_sql.py).
 
 Interface: one function per report, called with a DB-API cursor (Django's or psycopg's,
 on PostgreSQL) and keyword-only parameters, each returning the rows of numbers it read

@@ -12,12 +12,13 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from benchmarks import against_sql, catalogue
-from benchmarks.middleware import QUERY_HEADER
+from benchmarks.middleware import QUERY_HEADER, SQL_TIME_HEADER, QueryCountMiddleware
 from benchmarks.pages import reminder_rates
 from benchmarks.table import Row, markdown, mean_of
 from sessions_app.models import User
@@ -48,6 +49,24 @@ def test_the_query_header_counts_every_query_of_the_request(bench_server, client
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/bench/floor/rows/")
     assert int(response[QUERY_HEADER]) == len(queries.captured_queries)
+
+
+def test_the_sql_time_header_is_the_time_the_requests_queries_took(rf, db):
+    def view(request):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(0.03)")
+            cursor.execute("SELECT pg_sleep(0.02)")
+        return HttpResponse("done")
+
+    response = QueryCountMiddleware(view)(rf.get("/"))
+    assert response[QUERY_HEADER] == "2"
+    assert 50 <= float(response[SQL_TIME_HEADER]) < 1000
+
+
+def test_a_report_is_judged_by_its_sql_against_the_hand_written_sql():
+    row = Row("x", "siteadmin", status=200, seconds=0.1, reference=1.1, reference_kind="sql")
+    row.page_reference = 3.0  # the whole page: shown, not judged
+    assert row.verdict(None) == "ok"
 
 
 def test_the_trivial_floor_needs_a_login(bench_server, client):
