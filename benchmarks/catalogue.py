@@ -120,6 +120,9 @@ class Picks:
     plan: object | None = None
     assessment: object | None = None
     report: object | None = None
+    # A project of the therapist's own, for the forms only its therapist opens (the
+    # artist's project when it is one, so both logins work on the same project).
+    own_project: object | None = None
 
 
 def pick() -> Picks:
@@ -164,6 +167,11 @@ def pick() -> Picks:
     # One both fixed logins work on, when there is one: its forms are for them alone.
     projects = LullabyProject.objects.filter(teaching_artists=users["artist"]).order_by("pk")
     project = projects.filter(therapist=therapist).first() or projects.first()
+    own_project = (
+        project
+        if project is not None and project.therapist_id == therapist.pk
+        else LullabyProject.objects.filter(therapist=therapist).order_by("pk").first()
+    )
     participant = Participant.objects.get(user=users["participant"])
     attended = (
         Attendance.objects.filter(participant=participant, status__in=["present", "late"])
@@ -193,6 +201,7 @@ def pick() -> Picks:
         member=member,
         song=song,
         project=project,
+        own_project=own_project,
         participant=participant,
         participant_session=attended.session if attended else None,
         participant_next=participant_next,
@@ -625,16 +634,17 @@ def _lullaby_forms(p: Picks) -> list[Page]:
     """The lullaby forms: a project is started and managed by its own therapist, and
     written in by its therapist and teaching artists; administrators only read."""
     rows = [_page("lullaby_project_new", "therapist"), _page("lullaby_programs", "therapist")]
+    if p.own_project is not None:
+        own = p.own_project.pk
+        rows += [
+            _page("lullaby_project_edit", "therapist", own),
+            _page("lullaby_consent", "therapist", own),
+            _page("lullaby_delivery", "therapist", own),
+            _page("lullaby_family_link_new", "therapist", own),
+        ]
     if p.project is None:
         return rows
     pk = p.project.pk
-    if p.project.therapist_id == p.therapist.pk:
-        rows += [
-            _page("lullaby_project_edit", "therapist", pk),
-            _page("lullaby_consent", "therapist", pk),
-            _page("lullaby_delivery", "therapist", pk),
-            _page("lullaby_family_link_new", "therapist", pk),
-        ]
     rows += [
         _page("lullaby_draft_new", "artist", pk),
         _page("lullaby_recording_new", "artist", pk),

@@ -368,6 +368,8 @@ class Report:
     group_ids: list[int] = field(default_factory=list)
     # Month by month, when the report was asked for with its trend.
     months: "list[MonthFigures] | None" = None
+    # Who was enrolled in those groups during the period (participant ids).
+    enrolled: set[int] = field(default_factory=set)
 
 
 # --- Reports ----------------------------------------------------------------------------
@@ -382,15 +384,18 @@ def _by_therapist(grid: _Grid, site_ids: Sequence[int]) -> Report:
     """A session counts for each of its facilitators, so the rows do not add up to the
     total when groups have co-facilitators; the total counts each session once."""
     groups_of: dict[int, list[int]] = {}
-    pairs = Facilitation.objects.filter(group__site__in=site_ids).values_list("therapist", "group")
-    for therapist_id, group_id in pairs:
-        groups_of.setdefault(therapist_id, []).append(group_id)
-    therapists = User.objects.filter(pk__in=list(groups_of)).order_by(
-        "last_name", "first_name", "pk"
+    therapists: dict[int, User] = {}
+    pairs = (
+        Facilitation.objects.filter(group__site__in=site_ids)
+        .select_related("therapist")
+        .order_by("therapist__last_name", "therapist__first_name", "therapist", "group")
     )
+    for pair in pairs:
+        groups_of.setdefault(pair.therapist_id, []).append(pair.group_id)
+        therapists[pair.therapist_id] = pair.therapist
     rows = [
         Row(t.pk, t.get_full_name() or t.username, grid.of(groups_of[t.pk]), detail=t.credentials)
-        for t in therapists
+        for t in therapists.values()
     ]
     return Report(grid.of(grid.groups()), rows)
 
@@ -417,7 +422,8 @@ def _groups_report(grid: _Grid, groups: list[Group], period: Period) -> Report:
         if shown(g)
     ]
     group_ids = [g.pk for g in groups]
-    return Report(grid.of(group_ids), rows, group_ids, months=grid.months)
+    enrolled = set().union(*(grid.enrolled.get(pk, set()) for pk in group_ids))
+    return Report(grid.of(group_ids), rows, group_ids, months=grid.months, enrolled=enrolled)
 
 
 def _ordered(groups: QuerySet[Group]) -> list[Group]:
@@ -457,11 +463,18 @@ class ParticipantRow:
 
 
 def participants_of_group(
-    *, group: Group, period: Period, now: datetime, threshold: float
+    *,
+    group: Group,
+    period: Period,
+    now: datetime,
+    threshold: float,
+    enrolled: set[int] | None = None,
 ) -> list[ParticipantRow]:
     """Everyone enrolled in the group during the period (or recorded at one of its
     sessions), with their attendance in the period and how they have been coming to
-    this group lately. Five queries, whatever the size of the group.
+    this group lately. Five queries, whatever the size of the group; four when
+    `enrolled` (who was enrolled in it during the period, as the group's report read
+    them: `Report.enrolled`) is given.
 
     The people are looked up by their ids: a `pk IN (…) OR pk IN (…)` of two subqueries
     makes PostgreSQL guess thousands of rows where a group has a dozen or two.
@@ -473,8 +486,10 @@ def participants_of_group(
         row["participant"]: row
         for row in attendance.order_by().values("participant").annotate(**_attendance_counts())
     }
-    enrolled = _enrollments_in(Enrollment.objects.filter(group=group), period)
-    ids = set(enrolled.values_list("participant", flat=True)) | set(counts)
+    if enrolled is None:
+        enrollments = _enrollments_in(Enrollment.objects.filter(group=group), period)
+        enrolled = set(enrollments.values_list("participant", flat=True))
+    ids = enrolled | set(counts)
     people = list(Participant.objects.filter(pk__in=ids).order_by("last_name", "first_name", "pk"))
     signals = attendance_signals(
         participant_ids=[p.pk for p in people],

@@ -114,7 +114,11 @@ def _group(request: HttpRequest, group_id: int, *, trend: bool = False) -> dict:
         "total": report.total,
         "months": report.months,
         "people": reports.participants_of_group(
-            group=group, period=period, now=timezone.now(), threshold=_threshold()
+            group=group,
+            period=period,
+            now=timezone.now(),
+            threshold=_threshold(),
+            enrolled=report.enrolled,
         ),
     }
 
