@@ -138,6 +138,24 @@ def test_it_takes_conn_max_age_from_the_environment(tmp_path):
     assert s["DATABASES"]["default"]["CONN_MAX_AGE"] == 0
 
 
+def test_it_gives_postgresql_sorts_room_and_no_jit(tmp_path):
+    url = "postgres://refrain@db.internal/refrain"
+    default = _settings(tmp_path, ["DATABASES"], DATABASE_URL=url)
+    chosen = _settings(tmp_path, ["DATABASES"], DATABASE_URL=url, PG_WORK_MEM="64MB")
+
+    assert default["DATABASES"]["default"]["OPTIONS"]["options"] == "-c jit=off -c work_mem=16MB"
+    assert chosen["DATABASES"]["default"]["OPTIONS"]["options"].endswith("-c work_mem=64MB")
+
+
+def test_it_refuses_a_work_mem_postgresql_would_not_take(tmp_path):
+    line = _failure(
+        tmp_path, DATABASE_URL="postgres://refrain@db.internal/refrain", PG_WORK_MEM="lots"
+    )
+
+    assert line.startswith("django.core.exceptions.ImproperlyConfigured: PG_WORK_MEM ")
+    assert "'lots'" in line
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
