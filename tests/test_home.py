@@ -125,10 +125,10 @@ def test_it_renders_the_therapist_home_in_bounded_queries(
         f.EnrollmentFactory(group=g)
     client.force_login(therapist)
     # 2 for the login session and the user, 1 for the day's sessions with those still to
-    # do, 1 for the notes to co-sign, 1 for the groups, 2 for emergency access held or to
+    # do, 1 for the notes to co-sign, 1 for the groups, 1 for emergency access held or to
     # their people, 1 for the safety alerts that need follow-up today, and 1 for plan
     # reviews and progress reports due.
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         assert client.get(reverse("home")).status_code == 200
 
 
