@@ -27,6 +27,21 @@ NOTE_DUE_AFTER = timedelta(days=1)
 PLAN_AHEAD = timedelta(days=2)
 # Items shown per kind; "and more" beyond.
 TODO_SHOWN = 8
+# The fields of a session (and its group, site and note) that the day and the to-do list
+# show or sort by.
+SESSION_SHOWN = (
+    "group",
+    "starts_at",
+    "ends_at",
+    "room",
+    "status",
+    "group__name",
+    "group__room",
+    "group__site__name",
+    "group__site__time_zone",
+    "note__status",
+    "note__returned_at",
+)
 
 
 @dataclass
@@ -112,6 +127,8 @@ def _sessions(user: User, now: datetime, until: datetime) -> list[Session]:
         # starts_at) index rather than all of them.
         .filter(coming | may_be_to_do, starts_at__gte=lookback, starts_at__lt=until)
         .select_related("group__site", "note")
+        # What the day and the to-do list show of each: the notes' text stays unread.
+        .only(*SESSION_SHOWN)
         .order_by("starts_at", "pk")
     )
 
@@ -166,6 +183,14 @@ def _todo(user: User, sessions: list[Session], now: datetime) -> Todo:
             list(
                 notes_awaiting_cosignature_for(user)
                 .select_related("session__group__site", "signed_by")
+                .only(
+                    "session__starts_at",
+                    "session__group__name",
+                    "session__group__site__time_zone",
+                    "signed_by__username",
+                    "signed_by__first_name",
+                    "signed_by__last_name",
+                )
                 .order_by("signed_at")[: TODO_SHOWN + 1]
             )
         ),
