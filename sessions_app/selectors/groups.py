@@ -35,6 +35,7 @@ def groups_enrolled_today(*, user: User, today) -> list[Group]:
         Group.objects.filter(pk__in=groups_for(user).values("pk"))
         .select_related("site")
         .annotate(enrolled=Count("enrollments", filter=_active_enrollment_filter(today)))
+        .only("name", "weekday", "start_time", "site__name")
         .order_by("site__name", "name", "pk")
     )
 
