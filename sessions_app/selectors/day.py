@@ -157,15 +157,16 @@ def _todo(user: User, sessions: list[Session], now: datetime) -> Todo:
     sent_back: list[Session] = []
     for s in recent:
         note = _note(s)
-        draft = note is not None and note.status == SessionNote.Status.DRAFT
+        note_status = note.status if note is not None else None
+        returned = note is not None and note.returned_at is not None
         if not s.attended:
             roll_calls.append(s)
-        if draft and note.returned_at is not None:
+        if note_status == SessionNote.Status.DRAFT and returned:
             sent_back.append(s)
-        elif note is None or draft:
+        elif note_status in (None, SessionNote.Status.DRAFT):
             if s.status == Session.Status.HELD and s.ends_at <= due:
                 overdue.append(s)
-            elif note is not None and s.ends_at > due:
+            elif note_status == SessionNote.Status.DRAFT and s.ends_at > due:
                 drafts.append(s)
     unplanned = [
         s
