@@ -336,6 +336,48 @@ def test_it_shows_the_participants_own_therapist_that_it_happened(
     assert "Emergency access to this record" in page and REASON in page
 
 
+def test_it_shows_the_holder_their_open_access_on_their_home(client, colleague, participant):
+    client.force_login(colleague)
+    _open(client, participant)
+    access = EmergencyAccess.objects.get()
+    home = client.get(reverse("home"))
+    assert home.context["emergencies"].held == [access]
+
+
+def test_it_leaves_the_holders_own_access_off_the_list_of_others(client, colleague, participant):
+    client.force_login(colleague)
+    _open(client, participant)
+    assert client.get(reverse("home")).context["emergencies"].to_their_people == []
+
+
+def test_it_drops_an_ended_access_from_the_holders_home(client, colleague, participant):
+    client.force_login(colleague)
+    _open(client, participant)
+    client.post(reverse("emergency_access_end", args=[EmergencyAccess.objects.get().pk]))
+    assert client.get(reverse("home")).context["emergencies"].held == []
+
+
+def test_it_shows_emergency_access_on_the_home_in_bounded_queries(
+    client, therapist, colleague, participant, site, django_assert_max_num_queries
+):
+    now = timezone.now()
+    client.force_login(colleague)
+    _open(client, participant)
+    elsewhere = f.ParticipantFactory(site=site)
+    EmergencyAccess.objects.create(
+        therapist=therapist,
+        participant=elsewhere,
+        reason=REASON,
+        started_at=now,
+        expires_at=now + timedelta(hours=1),
+    )
+    client.force_login(therapist)
+    with django_assert_max_num_queries(8):
+        body = client.get(reverse("home")).content.decode()
+    assert "You have emergency access to" in body
+    assert REASON in body
+
+
 def test_it_never_opens_a_record_twice_at_once(colleague, participant):
     first = access_services.emergency_access_open(
         therapist=colleague, participant=participant, reason=REASON

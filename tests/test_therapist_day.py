@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sessions_app.models import SessionNote
-from sessions_app.selectors.day import therapist_day, therapist_todo
+from sessions_app.selectors.day import TODO_LOOKBACK_DAYS, therapist_day, therapist_todo
 from sessions_app.services import notes as note_services
 from sessions_app.services.notes import NoteDraft
 from tests import factories as f
@@ -143,6 +143,44 @@ def test_it_lists_a_note_sent_back_to_the_intern(therapist, group, participant):
     assert therapist_todo(user=therapist, now=NOW).sent_back.items == [s]
 
 
+def test_it_lists_a_session_that_ended_today_without_roll_call_under_today_and_to_do(
+    therapist, group
+):
+    ended = _session(group, NOW - timedelta(hours=3))
+    day = therapist_day(user=therapist, now=NOW)
+    assert (day.today, day.todo.roll_calls.items) == ([ended], [ended])
+
+
+def test_it_lists_roll_calls_newest_first(therapist, group):
+    older = _session(group, NOW - timedelta(days=9))
+    newer = _session(group, NOW - timedelta(days=2))
+    assert therapist_todo(user=therapist, now=NOW).roll_calls.items == [newer, older]
+
+
+def test_it_lists_overdue_notes_oldest_first(therapist, group, participant):
+    older = _held(group, participant, therapist, NOW - timedelta(days=9))
+    newer = _held(group, participant, therapist, NOW - timedelta(days=2))
+    assert therapist_todo(user=therapist, now=NOW).overdue.items == [older, newer]
+
+
+def test_it_shows_the_first_eight_of_a_kind_and_says_there_are_more(therapist, group):
+    missed = [_session(group, NOW - timedelta(days=d)) for d in range(2, 12)]
+    roll_calls = therapist_todo(user=therapist, now=NOW).roll_calls
+    assert (roll_calls.items, roll_calls.more) == (missed[:8], True)
+
+
+def test_it_leaves_sessions_before_the_look_back_off_the_list(therapist, group):
+    _session(group, NOW - timedelta(days=TODO_LOOKBACK_DAYS + 1))
+    assert therapist_todo(user=therapist, now=NOW).empty
+
+
+def test_it_lists_an_overdue_held_session_without_roll_call_under_both(therapist, group):
+    # Attendance can be cleared after the session was marked held.
+    s = _session(group, NOW - timedelta(days=3), status="held")
+    todo = therapist_todo(user=therapist, now=NOW)
+    assert (todo.roll_calls.items, todo.overdue.items) == ([s], [s])
+
+
 def test_it_links_each_item_to_the_page_that_resolves_it(client, therapist, group):
     past = timezone.now() - timedelta(days=2)
     missed = _session(group, past)
@@ -177,8 +215,9 @@ def test_it_counts_the_day_in_bounded_queries(
         _draft(review, intern)
         note_services.note_sign(session=review, by=intern)  # to co-sign
     client.force_login(therapist)
-    # 6 for the session and the page, 6 for the to-do list, 2 for emergency access, 1 for
-    # the safety alerts that need follow-up today, 1 for plan reviews and reports due.
-    with django_assert_max_num_queries(16):
+    # 2 for the login session and the user, 1 for the day's sessions with those still to
+    # do, 1 for the notes to co-sign, 1 for the groups, 1 for emergency access, 1 for the
+    # safety alerts that need follow-up today, 1 for plan reviews and reports due.
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("home"))
     assert len(response.context["todo"].to_cosign.items) == min(size, 8)

@@ -401,6 +401,15 @@ def test_it_lists_a_progress_report_due_a_month_after_the_plan(client, therapist
     assert len(_due_items(client, "progress-report")) == 1
 
 
+def test_it_follows_the_sites_interval_between_progress_reports(client, therapist, participant):
+    plan = signed_plan(participant, therapist)
+    TreatmentPlan.objects.filter(pk=plan.pk).update(starts_on=TODAY() - timedelta(days=28))
+    participant.site.progress_report_every_days = 60
+    participant.site.save()
+    client.force_login(therapist)
+    assert _due_items(client, "progress-report") == []
+
+
 # --- The participant's own page -----------------------------------------------------------
 
 

@@ -262,8 +262,12 @@ def treatment_work_due(*, user: User, today: date) -> DueWork:
     )
     plans = (
         TreatmentPlan.objects.filter(_current(), participant__in=in_care)
-        .select_related("participant__site")
-        .annotate(last_report_on=Subquery(last_report))
+        .select_related("participant")
+        .annotate(
+            last_report_on=Subquery(last_report),
+            # The site's setting as a column: the page shows nothing else of the site.
+            report_every_days=F("participant__site__progress_report_every_days"),
+        )
         .only(
             "pk",
             "version",
@@ -272,9 +276,6 @@ def treatment_work_due(*, user: User, today: date) -> DueWork:
             "participant__first_name",
             "participant__last_name",
             "participant__preferred_name",
-            "participant__site__progress_report_every_days",
-            "participant__site__time_zone",
-            "participant__site__name",
         )
     )
     horizon = today + REVIEW_AHEAD
@@ -283,7 +284,7 @@ def treatment_work_due(*, user: User, today: date) -> DueWork:
         if plan.review_on <= horizon:
             reviews.append(Due(plan.participant, plan, plan.review_on))
         since = max(filter(None, (plan.starts_on, plan.last_report_on)))
-        due_on = since + timedelta(days=plan.participant.site.progress_report_every_days)
+        due_on = since + timedelta(days=plan.report_every_days)
         if due_on <= horizon:
             reports.append(Due(plan.participant, plan, due_on))
     reviews.sort(key=lambda d: (d.due_on, d.participant.last_name))

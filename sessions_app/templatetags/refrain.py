@@ -1,5 +1,11 @@
+from datetime import date
+from functools import lru_cache
+
 from django import template
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import dateformat
 from django.utils.timezone import template_localtime
+from django.utils.translation import get_language
 
 from .. import dates
 from .. import forms as refrain_forms
@@ -38,6 +44,40 @@ def day_month_year(value) -> str:
 @register.filter
 def day_full(value) -> str:
     return dates.day_full(template_localtime(value)) if value else ""
+
+
+@register.simple_tag
+def pk_url(name: str, pk: int) -> str:
+    """`{% url name pk %}` for a URL whose one argument is a primary key, written around
+    the number from one reverse per URL name: resolving the pattern again for each row
+    cost as much as the rest of a long list."""
+    head, tail = _around_pk(name, get_script_prefix(), get_urlconf())
+    return f"{head}{int(pk)}{tail}"
+
+
+_PK_MARK = "918273645546372819"
+
+
+@lru_cache(maxsize=256)
+def _around_pk(name: str, prefix: str, urlconf: str | None) -> tuple[str, str]:
+    # The prefix (where the app is mounted) and the URLconf are part of the key.
+    head, mark, tail = reverse(name, args=[int(_PK_MARK)], urlconf=urlconf).partition(_PK_MARK)
+    if not mark or _PK_MARK in tail:
+        raise ValueError(f"{name} does not take one primary key")
+    return head, tail
+
+
+@register.filter
+def weekday_day_month(value: date) -> str:
+    """A plain date as `value|date:"D j M"` writes it ("Tue 1 Dec"), each date written
+    once per language: the therapist's home lists dozens of plans due on a few days."""
+    return _weekday_day_month(value, get_language()) if value else ""
+
+
+@lru_cache(maxsize=1024)
+def _weekday_day_month(value: date, language: str | None) -> str:
+    # `language` is part of the key: the names are the active language's.
+    return dateformat.format(value, "D j M")
 
 
 @register.filter

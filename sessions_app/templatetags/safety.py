@@ -19,6 +19,13 @@ def alerts_to_follow_up(user: User) -> list[SafetyAlert]:
         alerts_for(user)
         .filter(followed_up_at__isnull=True)
         .select_related("participant__site")
+        .only(
+            "raised_at",
+            "acknowledged_at",
+            "participant__first_name",
+            "participant__last_name",
+            "participant__site__time_zone",
+        )
         .order_by("raised_at")[:SHOWN]
     )
 

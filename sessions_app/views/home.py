@@ -53,19 +53,15 @@ def _home(request: HttpRequest) -> HttpResponse:
         return render(request, "home/administrator.html", ctx)
     if user.is_therapist:
         day = day_selectors.therapist_day(user=user, now=now)
+        today = timezone.localdate(now)
         ctx = {
             "today": day.today,
             "days": day.later,
-            "todo": day_selectors.therapist_todo(user=user, now=now),
-            "groups": groups_selectors.groups_with_details(
-                group_ids=list(
-                    groups_selectors.groups_overview(user=user).values_list("pk", flat=True)
-                ),
-                today=timezone.localdate(now),
-            ),
+            "todo": day.todo,
+            "groups": groups_selectors.groups_enrolled_today(user=user, today=today),
             "emergencies": access_selectors.therapist_emergencies(user=user, now=now),
-            "due": plans_selectors.treatment_work_due(user=user, today=timezone.localdate(now)),
-            "today_date": timezone.localdate(now),
+            "due": plans_selectors.treatment_work_due(user=user, today=today),
+            "today_date": today,
         }
         return render(request, "home/therapist.html", ctx)
     # --- Lullaby projects: a teaching artist's home is the board of their projects. ---
