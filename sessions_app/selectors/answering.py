@@ -69,10 +69,13 @@ def open_requests(participant: Participant, now: datetime) -> QuerySet[MeasureRe
     ).order_by("due_on", "pk")
 
 
-def current_checkins(participant: Participant, now: datetime) -> list[CheckinLine]:
+def current_checkins(
+    participant: Participant, now: datetime, *, enrolments: list[Enrollment] | None = None
+) -> list[CheckinLine]:
     """The check-ins open now for the participant's sessions (today's, in practice): one
     query for the sessions and what was answered, one for the enrolments when there are
-    any sessions at all (the page is opened many times a day)."""
+    any sessions at all (the page is opened many times a day) and the caller has not
+    passed them (all of the participant's)."""
     answered = MeasureResponse.objects.filter(
         participant=participant, session=OuterRef("pk")
     ).values("pk")
@@ -94,18 +97,13 @@ def current_checkins(participant: Participant, now: datetime) -> list[CheckinLin
     if not near:
         return []
     # On the roster on the session's date: the rule `services.measures.on_roster` applies.
-    enrolments = list(
-        Enrollment.objects.filter(participant=participant).values_list(
-            "group_id", "start_date", "end_date"
-        )
-    )
+    if enrolments is None:
+        # The default ordering would join participant, group and site for nothing.
+        enrolments = list(Enrollment.objects.filter(participant=participant).order_by())
     lines = []
     for session in near:
         day = session.local_date
-        if not any(
-            g == session.group_id and start <= day and (end is None or end >= day)
-            for g, start, end in enrolments
-        ):
+        if not any(e.group_id == session.group_id and e.is_active_on(day) for e in enrolments):
             continue
         for phase in PHASES:
             if checkin_is_open(session, phase, now):
@@ -124,8 +122,11 @@ class Questions:
         return len(self.requests) + sum(1 for c in self.checkins if not c.answered)
 
 
-def questions_for(participant: Participant, now: datetime) -> Questions:
+def questions_for(
+    participant: Participant, now: datetime, *, enrolments: list[Enrollment] | None = None
+) -> Questions:
+    """`enrolments`: all of the participant's, when the caller has them already."""
     return Questions(
-        checkins=current_checkins(participant, now),
+        checkins=current_checkins(participant, now, enrolments=enrolments),
         requests=[QuestionLine(r) for r in open_requests(participant, now)],
     )

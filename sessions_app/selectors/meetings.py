@@ -36,16 +36,26 @@ def sessions_between(*, user: User, start: datetime, end: datetime) -> QuerySet[
 
 
 def participant_upcoming_sessions(
-    *, participant: Participant, now: datetime, days: int = 56
+    *,
+    participant: Participant,
+    now: datetime,
+    days: int = 56,
+    enrollments: list[Enrollment] | None = None,
 ) -> list[Session]:
     """The participant's next sessions: those of their groups on dates they are enrolled,
     each with `rsvp_answer`, what the participant answered to “are you coming?” (an
-    Rsvp.Answer value, or None)."""
-    enrollments = list(
-        Enrollment.objects.filter(participant=participant)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=(now - timedelta(days=1)).date()))
-        .order_by()  # the default ordering would join participant, group and site for nothing
-    )
+    Rsvp.Answer value, or None).
+
+    `enrollments`: all of the participant's, when the caller has them already."""
+    not_ended = (now - timedelta(days=1)).date()
+    if enrollments is None:
+        enrollments = list(
+            Enrollment.objects.filter(participant=participant)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=not_ended))
+            .order_by()  # the default ordering would join participant, group and site
+        )
+    else:
+        enrollments = [e for e in enrollments if e.end_date is None or e.end_date >= not_ended]
     if not enrollments:
         return []
     sessions = _with_site(

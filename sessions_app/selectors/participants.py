@@ -19,6 +19,7 @@ from ..models import (
 )
 from ..permissions import own_reflections, reflection_dates_for, reflections_for
 from ..services.reflections import reflection_edit_deadline
+from .answering import Questions, questions_for
 from .meetings import participant_upcoming_sessions
 
 # A reflection is invited for sessions attended this recently; older ones can still be
@@ -51,11 +52,37 @@ class ParticipantPage:
     to_reflect: list[Session]
     reflections: list[ReflectionLine]
     lullaby: LullabyProject | None
+    questions: Questions
+
+
+# What a reflection card shows (templates/participant/_reflection_card.html), and no more:
+# twenty cards of whole rows from six tables cost more to read than to show.
+_REFLECTION_CARD_FIELDS = (
+    "session_id",
+    "participant_id",
+    "mood_before",
+    "mood_after",
+    "connection",
+    "craving",
+    "song_text",
+    "text",
+    "created_at",
+    "session__starts_at",
+    "session__group__site__time_zone",
+    "song__title",
+    "entered_by__first_name",
+    "entered_by__last_name",
+    "entered_by__username",
+)
 
 
 def participant_page(*, participant: Participant, now: datetime) -> ParticipantPage:
     """Everything on a participant's own page, in a fixed number of queries."""
-    sessions = participant_upcoming_sessions(participant=participant, now=now)
+    # Once for the next sessions and for the check-ins at hand.
+    enrollments = list(Enrollment.objects.filter(participant=participant).order_by())
+    sessions = participant_upcoming_sessions(
+        participant=participant, now=now, enrollments=enrollments
+    )
     to_reflect = list(
         Session.objects.filter(
             attendance__participant=participant,
@@ -72,6 +99,7 @@ def participant_page(*, participant: Participant, now: datetime) -> ParticipantP
     for reflection in (
         own_reflections(participant)
         .select_related("session__group__site", "song", "entered_by")
+        .only(*_REFLECTION_CARD_FIELDS)
         .order_by("-session__starts_at")[:REFLECTIONS_SHOWN]
     ):
         deadline = reflection_edit_deadline(reflection)
@@ -83,6 +111,7 @@ def participant_page(*, participant: Participant, now: datetime) -> ParticipantP
         to_reflect=to_reflect,
         reflections=reflections,
         lullaby=lullaby,
+        questions=questions_for(participant, now, enrolments=enrollments),
     )
 
 
