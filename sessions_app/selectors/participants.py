@@ -4,7 +4,7 @@ feeds. Every function takes what `permissions` already narrowed, or narrows thro
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from ..models import (
     Attendance,
@@ -17,15 +17,30 @@ from ..models import (
     Song,
     User,
 )
-from ..permissions import own_reflections, reflection_dates_for, reflections_for
+from ..permissions import (
+    own_reflections,
+    reflection_dates_for,
+    reflections_for,
+)
 from ..services.reflections import reflection_edit_deadline
-from .answering import Questions, questions_for
-from .meetings import participant_upcoming_sessions
+from .answering import (
+    AFTER_CLOSES_AFTER_END,
+    BEFORE_OPENS,
+    CheckinLine,
+    QuestionLine,
+    Questions,
+    checkin_lines,
+    checkins_answered,
+    open_requests,
+)
+from .meetings import current_enrollments, on_roster, rsvp_answer
 
 # A reflection is invited for sessions attended this recently; older ones can still be
 # written through a reflection link, but the page does not nag about them.
 REFLECT_WITHIN_DAYS = 14
 REFLECTIONS_SHOWN = 20
+# The page shows the sessions of the next eight weeks.
+UPCOMING_DAYS = 56
 # Calendar feeds carry this much history, and everything ahead (generated weeks ahead).
 FEED_PAST_DAYS = 60
 
@@ -55,7 +70,7 @@ class ParticipantPage:
     questions: Questions
 
 
-# What a reflection card shows (templates/participant/_reflection_card.html), and no more:
+# What a reflection card shows (templates/participant/_reflection_cards.html), and no more:
 # twenty cards of whole rows from six tables cost more to read than to show.
 _REFLECTION_CARD_FIELDS = (
     "session_id",
@@ -78,11 +93,7 @@ _REFLECTION_CARD_FIELDS = (
 
 def participant_page(*, participant: Participant, now: datetime) -> ParticipantPage:
     """Everything on a participant's own page, in a fixed number of queries."""
-    # Once for the next sessions and for the check-ins at hand.
-    enrollments = list(Enrollment.objects.filter(participant=participant).order_by())
-    sessions = participant_upcoming_sessions(
-        participant=participant, now=now, enrollments=enrollments
-    )
+    upcoming, checkins = _sessions_ahead(participant=participant, now=now)
     to_reflect = list(
         Session.objects.filter(
             attendance__participant=participant,
@@ -107,12 +118,41 @@ def participant_page(*, participant: Participant, now: datetime) -> ParticipantP
     lullaby = LullabyProject.objects.filter(participant=participant).order_by("-updated_at").first()
     return ParticipantPage(
         participant=participant,
-        upcoming=[UpcomingLine(s, s.rsvp_answer) for s in sessions],
+        upcoming=[UpcomingLine(s, s.rsvp_answer) for s in upcoming],
         to_reflect=to_reflect,
         reflections=reflections,
         lullaby=lullaby,
-        questions=questions_for(participant, now, enrolments=enrollments),
+        questions=Questions(
+            checkins=checkins,
+            requests=[QuestionLine(r) for r in open_requests(participant, now)],
+        ),
     )
+
+
+def _sessions_ahead(
+    *, participant: Participant, now: datetime
+) -> tuple[list[Session], list[CheckinLine]]:
+    """The next sessions (as `participant_upcoming_sessions`) and the check-ins open now
+    (as `answering.current_checkins`), from one read of the enrolments and one of the
+    sessions: those of the current groups ahead, and any of their groups' at hand."""
+    enrollments = list(Enrollment.objects.filter(participant=participant).order_by())
+    if not enrollments:
+        return [], []
+    current = current_enrollments(enrollments, now=now)
+    sessions = list(
+        # The groups of `sessions_of_participant`, which the enrolments at hand name.
+        Session.objects.filter(
+            group__in={e.group_id for e in enrollments},
+            starts_at__lt=now + timedelta(days=UPCOMING_DAYS),
+            ends_at__gte=now - AFTER_CLOSES_AFTER_END,
+        )
+        .filter(Q(group__in={e.group_id for e in current}) | Q(starts_at__lte=now + BEFORE_OPENS))
+        .annotate(rsvp_answer=rsvp_answer(participant), **checkins_answered(participant))
+        .select_related("group__site")
+        .order_by("starts_at")
+    )
+    upcoming = [s for s in sessions if s.ends_at >= now and on_roster(s, current)]
+    return upcoming, checkin_lines(sessions, enrolments=enrollments, now=now)
 
 
 def session_plan_songs(*, session: Session) -> QuerySet[Song]:
