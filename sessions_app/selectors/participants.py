@@ -104,6 +104,7 @@ def participant_page(*, participant: Participant, now: datetime) -> ParticipantP
         .exclude(status=Session.Status.CANCELLED)
         .exclude(reflections__participant=participant)
         .select_related("group__site")
+        .only("starts_at", "group__site__time_zone")  # a link with its day and time
         .order_by("-starts_at")
     )
     reflections = []
