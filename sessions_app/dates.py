@@ -43,8 +43,8 @@ def day_month(moment: date | datetime) -> str:
 
 
 def clock(moment: datetime) -> str:
-    """“10:00”: the 24-hour clock, in both languages."""
-    return dateformat.format(moment, "H:i")
+    """“10:00”: the 24-hour clock, in both languages (the `date` filter's "H:i")."""
+    return f"{moment:%H:%M}"
 
 
 def when_long(start: datetime, end: datetime | None = None) -> str:

@@ -296,6 +296,18 @@ def test_it_tells_a_participant_their_trend_in_plain_words(client, participant):
     assert "UCLA" not in page
 
 
+def test_it_compares_each_questionnaires_first_and_latest_answer(client, participant):
+    now = timezone.now()
+    for days, score in ((60, 7), (30, 9), (1, 5)):
+        _answer(participant, "ucla3", score, at=now - timedelta(days=days))
+    for days, score in ((50, 10), (20, 3), (2, 12)):
+        _answer(participant, "phq9", score, at=now - timedelta(days=days))
+    client.force_login(participant.user)
+    page = html.unescape(client.get(reverse("participant_home")).content.decode())
+    assert "Your loneliness score went from 7 to 5 since" in page
+    assert "Your mood score went from 10 to 12 since" in page
+
+
 def test_it_says_nothing_of_a_trend_after_one_answer(client, participant):
     _answer(participant, "ucla3", 7, at=timezone.now() - timedelta(days=1))
     client.force_login(participant.user)

@@ -120,6 +120,33 @@ def test_it_offers_the_after_check_in_once_the_session_started(me, today_session
     )
 
 
+def test_it_offers_the_before_check_in_on_their_own_page(me, soon_session):
+    text = _text(me.get(reverse("participant_home")))
+    assert reverse("participant_checkin", args=[soon_session.pk]) + "?phase=before" in text
+
+
+def test_it_offers_the_after_check_in_on_their_own_page_once_the_session_ended(me, group):
+    start = timezone.now() - timedelta(hours=3)
+    ended = f.SessionFactory(group=group, starts_at=start, ends_at=start + timedelta(hours=1))
+    text = _text(me.get(reverse("participant_home")))
+    assert reverse("participant_checkin", args=[ended.pk]) + "?phase=after" in text
+
+
+def test_it_leaves_a_group_they_left_off_their_own_page(me, participant, therapist, site):
+    left = f.GroupFactory(site=site, name="Harbor Choir", lead=therapist)
+    f.EnrollmentFactory(
+        group=left,
+        participant=participant,
+        start_date=timezone.localdate() - timedelta(days=60),
+        end_date=timezone.localdate() - timedelta(days=7),
+    )
+    for start in (timezone.now() + timedelta(hours=1), timezone.now() + timedelta(days=2)):
+        f.SessionFactory(group=left, starts_at=start, ends_at=start + timedelta(hours=1))
+    text = _text(me.get(reverse("participant_home")))
+    assert "/check-in/" not in text
+    assert "session-card" not in text
+
+
 def test_it_records_an_answered_questionnaire(me, participant):
     asked = _request(participant, instrument="gad7")
     answers = {f"q{n}": "1" for n in range(1, 8)}

@@ -558,8 +558,9 @@ def test_it_renders_the_participants_page_in_bounded_queries(
     one = count_queries(client, url)
     grow(29)
     assert count_queries(client, url) == one
-    # 9, and "Questions for you": the sessions at hand, their enrolments, open requests.
-    assert one <= 9 + 3
+    # Session and user; the participant, their enrolments, the sessions ahead and at hand,
+    # those to reflect on, their reflections, lullaby project, open requests, goals, trends.
+    assert one <= 11
 
 
 @pytest.mark.parametrize("count", [1, 20])
@@ -573,8 +574,7 @@ def test_it_answers_every_session_in_bounded_queries(
     client.force_login(participant.user)
     url = reverse("participant_home")
     client.get(url)  # warms per-process caches
-    # 8, plus 1 for the trend of their own answers, and "Questions for you": the
-    # sessions at hand, their enrolments, open requests; and their goals in plain words.
-    with django_assert_max_num_queries(8 + 1 + 3 + 1):
+    # As test_it_renders_the_participants_page_in_bounded_queries.
+    with django_assert_max_num_queries(11):
         body = client.get(url).content.decode()
     assert body.count('name="answer" value="confirmed"') == count

@@ -2,7 +2,9 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import dateformat
 
+from sessions_app import dates
 from sessions_app.services.errors import ServiceError
 from sessions_app.timeutil import local_to_utc
 
@@ -53,3 +55,11 @@ def test_it_shows_a_sessions_local_time_through_template_filters(group, settings
         '–{{ s.local_ends_at|time:"H:i" }}'
     ).render(Context({"s": session}))
     assert rendered == "Tue 17 Nov, 10:00–11:00"
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [datetime(2026, 3, 8, 9, 5, tzinfo=NY), datetime(2026, 11, 1, 0, 0, tzinfo=NY)],
+)
+def test_it_writes_the_clock_as_the_date_filter_does(moment):
+    assert dates.clock(moment) == dateformat.format(moment, "H:i")

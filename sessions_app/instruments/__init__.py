@@ -17,6 +17,7 @@ scoring rule here is a plain sum) and refuses incomplete or out-of-range answers
 """
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from django.utils import translation
 
@@ -541,7 +542,14 @@ def worded(code: str, language: str | None = None) -> Instrument:
     """The instrument in `language` (the active language by default), or in English where
     it has no wording in that language (a request made before the participant changed
     language is still answerable)."""
-    return get(code).in_language(language or translation.get_language() or "en")
+    return _worded(code, language or translation.get_language() or "en")
+
+
+# The catalogue and its wordings are fixed while the app runs, and instruments are
+# immutable: each wording is put together once, not for every line that names it.
+@lru_cache(maxsize=128)
+def _worded(code: str, language: str) -> Instrument:
+    return get(code).in_language(language)
 
 
 def not_offered_in(language: str) -> list[Instrument]:

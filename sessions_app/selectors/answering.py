@@ -11,6 +11,7 @@ from .. import instruments
 from ..instruments import Instrument
 from ..models import Enrollment, MeasureRequest, MeasureResponse, Participant, Session
 from ..permissions import sessions_of_participant
+from .meetings import on_roster
 
 # The "before" check-in opens this long before the start (on the way in, in the waiting
 # room) and closes once the session is under way long enough that it is no longer
@@ -73,44 +74,49 @@ def current_checkins(participant: Participant, now: datetime) -> list[CheckinLin
     """The check-ins open now for the participant's sessions (today's, in practice): one
     query for the sessions and what was answered, one for the enrolments when there are
     any sessions at all (the page is opened many times a day)."""
-    answered = MeasureResponse.objects.filter(
-        participant=participant, session=OuterRef("pk")
-    ).values("pk")
-    near = (
+    near = list(
         sessions_of_participant(participant)
         .exclude(status=Session.Status.CANCELLED)
         .filter(
             starts_at__lte=now + BEFORE_OPENS,
             ends_at__gte=now - AFTER_CLOSES_AFTER_END,
         )
-        .annotate(
-            answered_before=Exists(answered.filter(phase="before")),
-            answered_after=Exists(answered.filter(phase="after")),
-        )
+        .annotate(**checkins_answered(participant))
         .select_related("group__site")
         .order_by("starts_at")
     )
-    near = list(near)
     if not near:
         return []
-    # On the roster on the session's date: the rule `services.measures.on_roster` applies.
-    enrolments = list(
-        Enrollment.objects.filter(participant=participant).values_list(
-            "group_id", "start_date", "end_date"
-        )
-    )
+    # The default ordering would join participant, group and site for nothing.
+    enrolments = list(Enrollment.objects.filter(participant=participant).order_by())
+    return checkin_lines(near, enrolments=enrolments, now=now)
+
+
+def checkins_answered(participant: Participant) -> dict[str, Exists]:
+    """`.annotate(**...)` on sessions: whether the participant gave each check-in."""
+    answered = MeasureResponse.objects.filter(
+        participant=participant, session=OuterRef("pk")
+    ).values("pk")
+    return {
+        "answered_before": Exists(answered.filter(phase="before")),
+        "answered_after": Exists(answered.filter(phase="after")),
+    }
+
+
+def checkin_lines(
+    sessions: list[Session], *, enrolments: list[Enrollment], now: datetime
+) -> list[CheckinLine]:
+    """The check-ins open now among `sessions` (in order, annotated by `checkins_answered`),
+    for those the participant is on the roster of on the session's date: the rule
+    `services.measures.on_roster` applies. `enrolments`: all of the participant's."""
     lines = []
-    for session in near:
-        day = session.local_date
-        if not any(
-            g == session.group_id and start <= day and (end is None or end >= day)
-            for g, start, end in enrolments
-        ):
+    for session in sessions:
+        phases = [phase for phase in PHASES if checkin_is_open(session, phase, now)]
+        if not phases or not on_roster(session, enrolments):
             continue
-        for phase in PHASES:
-            if checkin_is_open(session, phase, now):
-                done = session.answered_before if phase == "before" else session.answered_after
-                lines.append(CheckinLine(session, phase, done))
+        for phase in phases:
+            done = session.answered_before if phase == "before" else session.answered_after
+            lines.append(CheckinLine(session, phase, done))
     return lines
 
 

@@ -241,9 +241,10 @@ def own_trends(*, responses: QuerySet[MeasureResponse], participant: Participant
     rows = (
         mine.filter(instrument__in=SCORED)
         .values("instrument")
+        .annotate(answers=Count("pk"), since=Min("answered_at"))
+        # Annotated after the grouping, the first and latest scores are looked up once per
+        # instrument; annotated with it, they were grouped by too, so looked up per answer.
         .annotate(
-            answers=Count("pk"),
-            since=Min("answered_at"),
             first=Subquery(same.order_by("answered_at", "pk").values("score")[:1]),
             latest=Subquery(same.order_by("-answered_at", "-pk").values("score")[:1]),
         )

@@ -3,7 +3,7 @@ a group's roster on a day and its sessions, and a session's roster and whole rec
 (roll call, notes)."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -43,7 +43,7 @@ def participant_upcoming_sessions(
     Rsvp.Answer value, or None)."""
     enrollments = list(
         Enrollment.objects.filter(participant=participant)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=(now - timedelta(days=1)).date()))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=_not_ended_since(now)))
         .order_by()  # the default ordering would join participant, group and site for nothing
     )
     if not enrollments:
@@ -55,13 +55,30 @@ def participant_upcoming_sessions(
             starts_at__lt=now + timedelta(days=days),
         )
     ).order_by("starts_at")
+    sessions = sessions.annotate(rsvp_answer=rsvp_answer(participant))
+    return [s for s in sessions if on_roster(s, enrollments)]
+
+
+def _not_ended_since(now: datetime) -> date:
+    return (now - timedelta(days=1)).date()
+
+
+def current_enrollments(enrollments: list[Enrollment], *, now: datetime) -> list[Enrollment]:
+    """Those of `enrollments` that can have sessions still to come."""
+    not_ended = _not_ended_since(now)
+    return [e for e in enrollments if e.end_date is None or e.end_date >= not_ended]
+
+
+def rsvp_answer(participant: Participant) -> Subquery:
+    """`.annotate(rsvp_answer=...)` on sessions: the participant's answer, or None."""
     answers = Rsvp.objects.filter(session=OuterRef("pk"), participant=participant)
-    sessions = sessions.annotate(rsvp_answer=Subquery(answers.values("answer")[:1]))
-    return [
-        s
-        for s in sessions
-        if any(e.group_id == s.group_id and e.is_active_on(s.local_date) for e in enrollments)
-    ]
+    return Subquery(answers.values("answer")[:1])
+
+
+def on_roster(session: Session, enrollments: list[Enrollment]) -> bool:
+    """Whether one of `enrollments` has the participant in the group on the session's date."""
+    day = session.local_date
+    return any(e.group_id == session.group_id and e.is_active_on(day) for e in enrollments)
 
 
 def group_roster(*, group: Group, day) -> QuerySet[Enrollment]:

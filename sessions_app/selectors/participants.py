@@ -4,7 +4,7 @@ feeds. Every function takes what `permissions` already narrowed, or narrows thro
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from ..models import (
     Attendance,
@@ -17,14 +17,30 @@ from ..models import (
     Song,
     User,
 )
-from ..permissions import own_reflections, reflection_dates_for, reflections_for
+from ..permissions import (
+    own_reflections,
+    reflection_dates_for,
+    reflections_for,
+)
 from ..services.reflections import reflection_edit_deadline
-from .meetings import participant_upcoming_sessions
+from .answering import (
+    AFTER_CLOSES_AFTER_END,
+    BEFORE_OPENS,
+    CheckinLine,
+    QuestionLine,
+    Questions,
+    checkin_lines,
+    checkins_answered,
+    open_requests,
+)
+from .meetings import current_enrollments, on_roster, rsvp_answer
 
 # A reflection is invited for sessions attended this recently; older ones can still be
 # written through a reflection link, but the page does not nag about them.
 REFLECT_WITHIN_DAYS = 14
 REFLECTIONS_SHOWN = 20
+# The page shows the sessions of the next eight weeks.
+UPCOMING_DAYS = 56
 # Calendar feeds carry this much history, and everything ahead (generated weeks ahead).
 FEED_PAST_DAYS = 60
 
@@ -51,11 +67,33 @@ class ParticipantPage:
     to_reflect: list[Session]
     reflections: list[ReflectionLine]
     lullaby: LullabyProject | None
+    questions: Questions
+
+
+# What a reflection card shows (templates/participant/_reflection_cards.html), and no more:
+# twenty cards of whole rows from six tables cost more to read than to show.
+_REFLECTION_CARD_FIELDS = (
+    "session_id",
+    "participant_id",
+    "mood_before",
+    "mood_after",
+    "connection",
+    "craving",
+    "song_text",
+    "text",
+    "created_at",
+    "session__starts_at",
+    "session__group__site__time_zone",
+    "song__title",
+    "entered_by__first_name",
+    "entered_by__last_name",
+    "entered_by__username",
+)
 
 
 def participant_page(*, participant: Participant, now: datetime) -> ParticipantPage:
     """Everything on a participant's own page, in a fixed number of queries."""
-    sessions = participant_upcoming_sessions(participant=participant, now=now)
+    upcoming, checkins = _sessions_ahead(participant=participant, now=now)
     to_reflect = list(
         Session.objects.filter(
             attendance__participant=participant,
@@ -66,12 +104,14 @@ def participant_page(*, participant: Participant, now: datetime) -> ParticipantP
         .exclude(status=Session.Status.CANCELLED)
         .exclude(reflections__participant=participant)
         .select_related("group__site")
+        .only("starts_at", "group__site__time_zone")  # a link with its day and time
         .order_by("-starts_at")
     )
     reflections = []
     for reflection in (
         own_reflections(participant)
         .select_related("session__group__site", "song", "entered_by")
+        .only(*_REFLECTION_CARD_FIELDS)
         .order_by("-session__starts_at")[:REFLECTIONS_SHOWN]
     ):
         deadline = reflection_edit_deadline(reflection)
@@ -79,11 +119,41 @@ def participant_page(*, participant: Participant, now: datetime) -> ParticipantP
     lullaby = LullabyProject.objects.filter(participant=participant).order_by("-updated_at").first()
     return ParticipantPage(
         participant=participant,
-        upcoming=[UpcomingLine(s, s.rsvp_answer) for s in sessions],
+        upcoming=[UpcomingLine(s, s.rsvp_answer) for s in upcoming],
         to_reflect=to_reflect,
         reflections=reflections,
         lullaby=lullaby,
+        questions=Questions(
+            checkins=checkins,
+            requests=[QuestionLine(r) for r in open_requests(participant, now)],
+        ),
     )
+
+
+def _sessions_ahead(
+    *, participant: Participant, now: datetime
+) -> tuple[list[Session], list[CheckinLine]]:
+    """The next sessions (as `participant_upcoming_sessions`) and the check-ins open now
+    (as `answering.current_checkins`), from one read of the enrolments and one of the
+    sessions: those of the current groups ahead, and any of their groups' at hand."""
+    enrollments = list(Enrollment.objects.filter(participant=participant).order_by())
+    if not enrollments:
+        return [], []
+    current = current_enrollments(enrollments, now=now)
+    sessions = list(
+        # The groups of `sessions_of_participant`, which the enrolments at hand name.
+        Session.objects.filter(
+            group__in={e.group_id for e in enrollments},
+            starts_at__lt=now + timedelta(days=UPCOMING_DAYS),
+            ends_at__gte=now - AFTER_CLOSES_AFTER_END,
+        )
+        .filter(Q(group__in={e.group_id for e in current}) | Q(starts_at__lte=now + BEFORE_OPENS))
+        .annotate(rsvp_answer=rsvp_answer(participant), **checkins_answered(participant))
+        .select_related("group__site")
+        .order_by("starts_at")
+    )
+    upcoming = [s for s in sessions if s.ends_at >= now and on_roster(s, current)]
+    return upcoming, checkin_lines(sessions, enrolments=enrollments, now=now)
 
 
 def session_plan_songs(*, session: Session) -> QuerySet[Song]:

@@ -262,7 +262,7 @@ def participant_home(request: HttpRequest, participant: Participant) -> HttpResp
         # webcal:// makes phones subscribe, where https:// would import a copy once.
         "calendar_subscribe_url": "webcal://" + calendar_url.split("://", 1)[-1],
         "by_link": not request.user.is_authenticated,
-        "questions": answering.questions_for(participant, timezone.now()),
+        "questions": page.questions,
         "goals": selectors_plans.own_goals(participant=participant),
     }
     return render(request, "participant/home.html", ctx)
