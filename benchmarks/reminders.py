@@ -15,8 +15,10 @@ free port and one Celery worker (prefork, N processes; default: CPU count), then
    same processes, so the same concurrency). Timed from the first publish until the
    counter reaches COUNT.
 
-It prints both rates and their ratio, then removes the database, Redis and temporary
-files. Nothing here touches the database or Redis of `make run` or `make test`.
+It prints both rates and their ratio, and the CPU time the worker's processes spent
+per reminder and per no-op task (on a shared machine the rates follow the neighbours'
+load; the CPU time much less), then removes the database, Redis and temporary files.
+Nothing here touches the database or Redis of `make run` or `make test`.
 """
 
 import argparse
@@ -129,11 +131,13 @@ def main() -> None:
 
         # 1. Reminders: one tick; it chains itself while its batches are full.
         with celery_app.connection_for_write(redis_url) as conn:
+            cpu = _cpu_seconds(worker.pid)
             began = time.monotonic()
             reminders_dispatch.apply_async(connection=conn)
             sent = Reminder.objects.filter(status="sent")
             _wait(lambda: sent.count() >= rows, 1800, "every reminder to be sent", every=0.25)
             reminder_seconds = time.monotonic() - began
+            reminder_cpu = _cpu_seconds(worker.pid) - cpu
         _wait(lambda: sink.messages >= rows, 30, "the last messages to reach the sink")
         copies = sink.reminders
         if len(copies) != rows or max(copies.values()) != 1 or sink.messages != rows:
@@ -145,6 +149,7 @@ def main() -> None:
         # 2. No-op tasks through the same worker.
         key = f"bench:{uuid.uuid4().hex}"
         with celery_app.connection_for_write(redis_url) as conn:
+            cpu = _cpu_seconds(worker.pid)
             began = time.monotonic()
             for _ in range(args.count):
                 noop.apply_async((key,), connection=conn)
@@ -153,6 +158,7 @@ def main() -> None:
                 lambda: int(client.get(key) or 0) >= args.count, 1800, "the no-op tasks", every=0.05
             )
             noop_seconds = time.monotonic() - began
+            noop_cpu = _cpu_seconds(worker.pid) - cpu
     finally:
         if worker is not None:
             os.killpg(worker.pid, signal.SIGTERM)
@@ -182,9 +188,26 @@ def main() -> None:
         f"(publishing took {published:.1f} s of it)"
     )
     print(
+        f"worker CPU: {reminder_cpu / rows * 1000:.2f} ms a reminder, "
+        f"{noop_cpu / args.count * 1000:.2f} ms a no-op task"
+    )
+    print(
         f"ratio:     a reminder costs {noop_rate / reminder_rate:.1f}x a no-op task "
         f"(reminders run at {reminder_rate / noop_rate:.0%} of the no-op rate)"
     )
+
+
+def _cpu_seconds(session: int) -> float:
+    """CPU time (user and system) of every live process of the worker's session."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[3]) == session:  # the fields after the name: state, ppid, pgrp, sid
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _ping(client) -> bool:

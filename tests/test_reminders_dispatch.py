@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from sessions_app.messaging import delivery, sms
+from sessions_app.messaging.compose import Composer
 from sessions_app.models import Participant, Reminder
 from sessions_app.services import reminders
 from sessions_app.services.errors import ServiceError
@@ -322,7 +323,7 @@ def test_a_permanent_error_fails_at_once(upcoming, settings):
 
 def test_a_broken_template_ends_failed_with_the_error_not_lost(upcoming, settings):
     settings.REMINDER_MAX_ATTEMPTS = 1
-    with mock.patch("sessions_app.services.reminders.compose", side_effect=KeyError("oops")):
+    with mock.patch.object(Composer, "compose", side_effect=KeyError("oops")):
         assert _send(upcoming) == "failed"
     assert upcoming.last_error == "KeyError: 'oops'"
 

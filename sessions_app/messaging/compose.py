@@ -4,6 +4,9 @@ A participant's message says when and where (site, address, room; local time in 
 site's zone) with their preferred name and nothing else: never the group's name, its
 focus, or anything else that says what the meeting is for. Every one carries the
 participant's one-click stop link, and email also as `List-Unsubscribe`.
+
+A batch composes its messages through one `Composer`, which renders each template once
+(per language and per shape of context) and fills in each message's own values.
 """
 
 import re
@@ -15,6 +18,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import conditional_escape
 
 from .. import dates, languages, links
 from ..models import Participant, Reminder, Session, User
@@ -53,7 +57,7 @@ def _message_id(reminder: Reminder) -> str:
     return f"<reminder-{reminder.pk}@{host}>"
 
 
-def _session_context(reminder: Reminder) -> dict:
+def _session_context(reminder: Reminder, link=participant_link) -> dict:
     session = reminder.session
     participant = reminder.participant
     site = session.group.site
@@ -66,12 +70,12 @@ def _session_context(reminder: Reminder) -> dict:
         "address": site.address,
         "room": session.where,
         "place": ", ".join(part for part in (site.name, session.where) if part),
-        "stop_url": participant_link(participant, "stop"),
-        "me_url": participant_link(participant, "me"),
+        "stop_url": link(participant, "stop"),
+        "me_url": link(participant, "me"),
     }
     if reminder.kind in (Reminder.Kind.UPCOMING, Reminder.Kind.MOVED):
-        ctx["confirm_url"] = participant_link(participant, "confirm", session)
-        ctx["decline_url"] = participant_link(participant, "decline", session)
+        ctx["confirm_url"] = link(participant, "confirm", session)
+        ctx["decline_url"] = link(participant, "decline", session)
     if reminder.kind == Reminder.Kind.UPCOMING:
         ctx["hours_before"] = round(reminder.slot / 60)
         # The check-in rides on the last reminder before the session: one message,
@@ -79,7 +83,7 @@ def _session_context(reminder: Reminder) -> dict:
         from ..services.reminders import reminder_minutes  # it imports this module
 
         if reminder.slot == min(reminder_minutes(session.group), default=None):
-            ctx["checkin_url"] = participant_link(participant, "checkin", session)
+            ctx["checkin_url"] = link(participant, "checkin", session)
     if reminder.kind == Reminder.Kind.MOVED:
         # The slot is the number of the change this notice is about (1 for the first).
         changes = list(session.changes.order_by("changed_at", "pk"))
@@ -89,17 +93,17 @@ def _session_context(reminder: Reminder) -> dict:
             tz = site.tz
             ctx["old_when"] = _when(change.old_starts_at.astimezone(tz))
     if reminder.kind == Reminder.Kind.REFLECTION:
-        ctx["reflect_url"] = participant_link(participant, "reflect", session)
+        ctx["reflect_url"] = link(participant, "reflect", session)
     return ctx
 
 
-def _measure_context(reminder: Reminder) -> dict:
+def _measure_context(reminder: Reminder, link=participant_link) -> dict:
     participant = reminder.participant
     return {
         "name": participant.display_name,
-        "questions_url": participant_link(participant, "questions"),
-        "stop_url": participant_link(participant, "stop"),
-        "me_url": participant_link(participant, "me"),
+        "questions_url": link(participant, "questions"),
+        "stop_url": link(participant, "stop"),
+        "me_url": link(participant, "me"),
     }
 
 
@@ -184,6 +188,105 @@ def compose(reminder: Reminder) -> Outgoing:
         return _compose(reminder)
 
 
+class Composer:
+    """Composes the messages of one batch.
+
+    Rendering a template for each message was most of what composing cost. Here each
+    template is rendered once per language and per shape of context (which values are
+    empty, and any value that is not text), with a marker where each value goes; each
+    message then puts its own values in at the markers, escaped where the template
+    escaped them. The text is the same as rendering the template with the values; a
+    template that does more with a value than show it (a filter, a comparison) is
+    rendered whole for each message, as is a context with a list in it (an agenda).
+    """
+
+    def __init__(self) -> None:
+        self._stencils: dict[tuple, list[str] | None] = {}
+        self._link_path: tuple[str, str] | None = None
+
+    def compose(self, reminder: Reminder) -> Outgoing:
+        """The same message as `compose(reminder)`."""
+        with translation.override(languages.language_of(_reader(reminder))):
+            return _compose(reminder, self._render, self._link)
+
+    def _link(self, participant: Participant, action: str, session: Session | None = None) -> str:
+        """`participant_link`, with the path around the token worked out once."""
+        token = links.link_token(
+            participant=participant, action=action, session_id=session.pk if session else None
+        )
+        if self._link_path is None:
+            path = reverse("participant_link", kwargs={"token": _PLACEHOLDER})
+            before, _, after = path.rpartition(_PLACEHOLDER)
+            self._link_path = (site_url(before), after)
+        before, after = self._link_path
+        return f"{before}{token}{after}"
+
+    def _render(self, name: str, ctx: dict) -> str:
+        shape = _shape(ctx)
+        if shape is None:
+            return render_to_string(name, ctx)
+        key = (name, translation.get_language(), shape)
+        if key in self._stencils:
+            pieces = self._stencils[key]
+            return render_to_string(name, ctx) if pieces is None else _fill(pieces, ctx)
+        # The first message of a shape is rendered whole as well: a stencil that does
+        # not give the same text (the template filters or compares a value) is not used.
+        text = render_to_string(name, ctx)
+        pieces = _stencil(name, ctx)
+        if pieces is not None and _fill(pieces, ctx) != text:
+            pieces = None
+        self._stencils[key] = pieces
+        return text
+
+
+# Where a value goes in a stencil: a private-use character no message has, the value's
+# name, and a quote, which comes out as `&#x27;` where the template escapes the value.
+_MARK = "\ue000"
+_SLOT = re.compile(f"{_MARK}(\\w+)('|&#x27;){_MARK}")
+_FILLED = object()  # in a shape: a value that goes in at its markers
+# Stands for a token in a link's path: tokens are URL-safe (base64 and colons), so
+# reverse() would put any of them there as it is.
+_PLACEHOLDER = "placeholder"
+
+
+def _fillable(value: object) -> bool:
+    return isinstance(value, str) and value != ""
+
+
+def _shape(ctx: dict) -> frozenset | None:
+    """What a stencil depends on: every value that is not filled in at its markers
+    (empty text, True/False, numbers), or None to render the template whole (a list, a
+    value with the marker in it)."""
+    if any(isinstance(v, str) and _MARK in v for v in ctx.values()):
+        return None
+    try:
+        return frozenset((k, _FILLED if _fillable(v) else v) for k, v in ctx.items())
+    except TypeError:
+        return None
+
+
+def _stencil(name: str, ctx: dict) -> list[str] | None:
+    """The template rendered with markers for values, split at them: text, name, quote,
+    text... None if the template does more with a value than show it (a filter that
+    changed the marker)."""
+    marked = {k: f"{_MARK}{k}'{_MARK}" if _fillable(v) else v for k, v in ctx.items()}
+    pieces = _SLOT.split(render_to_string(name, marked))
+    if any(_MARK in text for text in pieces[::3]) or any(
+        not _fillable(ctx.get(k)) for k in pieces[1::3]
+    ):
+        return None
+    return pieces
+
+
+def _fill(pieces: list[str], ctx: dict) -> str:
+    out = [pieces[0]]
+    for i in range(1, len(pieces), 3):
+        value = ctx[pieces[i]]
+        out.append(value if pieces[i + 1] == "'" else conditional_escape(value))
+        out.append(pieces[i + 2])
+    return "".join(out)
+
+
 def _reader(reminder: Reminder) -> object:
     """Whose language the message is in: the participant's, the staff member's, or for
     a family's song, the participant's who made it (their family most likely reads it)."""
@@ -194,7 +297,7 @@ def _reader(reminder: Reminder) -> object:
     return reminder.staff_user
 
 
-def _compose(reminder: Reminder) -> Outgoing:
+def _compose(reminder: Reminder, render=render_to_string, link=participant_link) -> Outgoing:
     kind = reminder.kind
     if kind == Reminder.Kind.AGENDA:
         ctx = _agenda_context(reminder)
@@ -206,18 +309,18 @@ def _compose(reminder: Reminder) -> Outgoing:
         ctx = _family_context(reminder)
         to = reminder.family_link.sent_to
     elif kind == Reminder.Kind.MEASURE:
-        ctx = _measure_context(reminder)
+        ctx = _measure_context(reminder, link)
         participant = reminder.participant
         to = participant.email if reminder.channel == Reminder.Channel.EMAIL else participant.phone
     else:
-        ctx = _session_context(reminder)
+        ctx = _session_context(reminder, link)
         participant = reminder.participant
         to = participant.email if reminder.channel == Reminder.Channel.EMAIL else participant.phone
     reference = f"reminder-{reminder.pk}"
     if reminder.channel == Reminder.Channel.SMS:
-        body = render_to_string(f"reminders/sms/{kind}.txt", ctx)
+        body = render(f"reminders/sms/{kind}.txt", ctx)
         return Outgoing(channel="sms", to=to, reference=reference, body=" ".join(body.split()))
-    subject = " ".join(render_to_string(f"reminders/email/{kind}_subject.txt", ctx).split())
+    subject = " ".join(render(f"reminders/email/{kind}_subject.txt", ctx).split())
     headers = {"Message-ID": _message_id(reminder), "X-Auto-Response-Suppress": "All"}
     if "stop_url" in ctx:
         # RFC 8058 one-click: mail apps show "unsubscribe" and POST to the stop link.
@@ -228,7 +331,7 @@ def _compose(reminder: Reminder) -> Outgoing:
         to=to,
         reference=reference,
         subject=subject,
-        body=_tidy(render_to_string(f"reminders/email/{kind}.txt", ctx)),
-        html=render_to_string(f"reminders/email/{kind}.html", ctx),
+        body=_tidy(render(f"reminders/email/{kind}.txt", ctx)),
+        html=render(f"reminders/email/{kind}.html", ctx),
         headers=headers,
     )

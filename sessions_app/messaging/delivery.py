@@ -9,6 +9,8 @@ open connection, so each row's outcome is known.
 
 import contextlib
 import smtplib
+import uuid
+from email.policy import Compat32
 from types import TracebackType
 
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -85,7 +87,7 @@ class Channels:
 
     def _deliver_email(self, message: Outgoing) -> None:
         connection = self._mail_connection()
-        email = EmailMultiAlternatives(
+        email = _Email(
             subject=message.subject,
             body=message.body,
             to=[message.to],
@@ -119,6 +121,43 @@ class Channels:
             # Closing says QUIT: a server gone already cannot answer it.
             with contextlib.suppress(Exception):
                 mail.close()
+
+
+class _Folding(Compat32):
+    """Python's default email policy, with a shortcut for a header of plain ASCII on one
+    line that fits: it needs no folding, and `email.header.Header` would give it back as
+    it is at many times the cost (most of the cost of turning a message into bytes)."""
+
+    def _fold(self, name: str, value, sanitize: bool) -> str:
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and "\r" not in value
+            and "\n" not in value
+            and len(name) + 2 + len(value) <= (self.max_line_length or 0)
+        ):
+            return f"{name}: {value}{self.linesep}"
+        return super()._fold(name, value, sanitize)
+
+
+_FOLDING = _Folding()
+
+
+class _Email(EmailMultiAlternatives):
+    """The same message, in the same bytes, made faster."""
+
+    def message(self):
+        msg = super().message()
+        msg.policy = _FOLDING
+        # Chosen here, the generator need not compile a regular expression per message
+        # to check its own choice against the text.
+        texts = [self.body, *(content for content, _ in self.alternatives)]
+        while True:
+            boundary = f"==============={uuid.uuid4().hex}=="
+            if not any(boundary in text for text in texts):
+                break
+        msg.set_boundary(boundary)
+        return msg
 
 
 def deliver(message: Outgoing) -> None:

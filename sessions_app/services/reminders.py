@@ -52,7 +52,7 @@ from django.utils import timezone
 
 from ..broker import enqueue_after_commit
 from ..messaging import delivery
-from ..messaging.compose import agenda_day, agenda_sessions, compose
+from ..messaging.compose import Composer, agenda_day, agenda_sessions
 from ..messaging.timing import is_quiet, quiet_end_after, quiet_fit, wall_clock
 from ..models import (
     Attendance,
@@ -537,6 +537,7 @@ def reminders_send(*, reminder_ids: list[int], now: datetime | None = None) -> d
     to_send = _check_batch(reminder_ids, now=now, outcomes=outcomes)
     budget = monotonic() + settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
     previous: _Outcome | None = None
+    composer = Composer()
     with delivery.Channels() as channels:
         for index, reminder in enumerate(to_send):
             if monotonic() > budget:
@@ -547,7 +548,7 @@ def reminders_send(*, reminder_ids: list[int], now: datetime | None = None) -> d
             previous = None
             if not claimed:
                 continue
-            previous = _send_one(reminder, channels)
+            previous = _send_one(reminder, channels, composer)
             outcomes[reminder.pk] = previous.result
     _commit(previous, claim=None, now=now)
     return outcomes
@@ -695,10 +696,10 @@ def _backoff(attempts: int) -> int:
     )
 
 
-def _send_one(reminder: Reminder, channels: delivery.Channels) -> _Outcome:
+def _send_one(reminder: Reminder, channels: delivery.Channels, composer: Composer) -> _Outcome:
     """Compose and send one claimed row; nothing written here."""
     try:
-        channels.deliver(compose(reminder))
+        channels.deliver(composer.compose(reminder))
     except delivery.DeliveryError as exc:
         return _failure(reminder, str(exc), transient=exc.transient)
     except Exception as exc:  # noqa: BLE001 - a bug or a broken template: keep the row
