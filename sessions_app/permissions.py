@@ -187,9 +187,10 @@ def note_sessions_for(user: User) -> QuerySet[Session]:
     """Sessions whose note the user may read: those they may see, and those whose note
     waits for their co-signature."""
     under_review = notes_awaiting_cosignature_for(user).values("session_id")
-    return Session.objects.filter(
-        Q(pk__in=sessions_for(user).values("pk")) | Q(pk__in=under_review)
-    )
+    # Or-ed as querysets, so that a therapist's sessions are asked by their group: as
+    # "id IN (every session of their groups)", the database listed hundreds of sessions
+    # on every note page.
+    return sessions_for(user) | Session.objects.filter(pk__in=under_review)
 
 
 def get_note_session_for_user(request: HttpRequest, session_id: int) -> Session:
