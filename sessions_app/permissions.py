@@ -32,6 +32,7 @@ from .models import (
     Consent,
     EmergencyAccess,
     Enrollment,
+    Facilitation,
     FamilyLink,
     Group,
     LullabyProject,
@@ -139,7 +140,17 @@ def participants_in_care(user: User) -> QuerySet[Participant]:
 
 
 def is_facilitator(user: User, group: Group) -> bool:
-    return user.is_authenticated and group.facilitations.filter(therapist=user).exists()
+    if not user.is_authenticated:
+        return False
+    # Already answered, for this request, by the query that fetched the group's session.
+    if getattr(group, "_facilitated_by", None) == user.pk:
+        return True
+    return group.facilitations.filter(therapist=user).exists()
+
+
+def _facilitated_by(group: Group, user: User) -> None:
+    """Note on the group, loaded for this request, that `user` facilitates it."""
+    group._facilitated_by = user.pk
 
 
 def may_run_group(user: User, group: Group) -> bool:
@@ -196,8 +207,20 @@ def note_sessions_for(user: User) -> QuerySet[Session]:
 def get_note_session_for_user(request: HttpRequest, session_id: int) -> Session:
     """A session, for its note pages (read and print): as `get_session_for_user`, and
     for a supervisor, the session of a note waiting for their co-signature."""
-    qs = note_sessions_for(request.user).select_related("group__site")
-    return _get_or_404(request, qs, session_id)
+    user = request.user
+    qs = note_sessions_for(user).select_related("group__site")
+    if user.is_authenticated and user.is_therapist:
+        # A supervisor reads notes of groups they do not facilitate: ask which it is here
+        # rather than again for every check of the page.
+        qs = qs.annotate(
+            _facilitates=Exists(
+                Facilitation.objects.filter(group=OuterRef("group"), therapist=user)
+            )
+        )
+    session = _get_or_404(request, qs, session_id)
+    if getattr(session, "_facilitates", False):
+        _facilitated_by(session.group, user)
+    return session
 
 
 def get_note_for_cosigner(request: HttpRequest, session_id: int) -> SessionNote:
@@ -267,7 +290,12 @@ def get_session_for_user(
     qs = sessions_for(request.user).select_related("group__site")
     if with_note:
         qs = qs.select_related("note")
-    return _get_or_404(request, qs, session_id)
+    session = _get_or_404(request, qs, session_id)
+    user = request.user
+    if user.is_authenticated and user.is_therapist:
+        # sessions_for gives a therapist the sessions of their own groups only.
+        _facilitated_by(session.group, user)
+    return session
 
 
 def get_participant_for_user(request: HttpRequest, participant_id: int) -> Participant:

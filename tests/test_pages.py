@@ -110,10 +110,10 @@ def test_it_renders_the_session_page_in_bounded_queries(
     client.force_login(therapist)
     # Login (2), the session with its note (1), plan, attendance, the roster with its
     # RSVPs, reflections, the history of moves and cancellations, reminders (6), and the
-    # audit entry for the view (1), the check-in's change before and after with whether
-    # the viewer runs the group (2), the safety alerts raised at this session (1), and
-    # the plan's goal areas (1).
-    with django_assert_max_num_queries(14):
+    # audit entry for the view (1), the check-in's change before and after (1; that the
+    # viewer runs the group is known from the session's own query), the safety alerts
+    # raised at this session (1), and the plan's goal areas (1).
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("session_detail", args=[past_session.pk])).status_code == 200
 
 

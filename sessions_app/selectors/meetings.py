@@ -131,15 +131,46 @@ class SessionRecord:
     """Everything a session's documentation shows: plan, attendance, note, addenda."""
 
     session: Session
-    plan: list[PlanItem]
     lines: list[RosterLine]
     note: SessionNote | None
     participant_notes: dict[int, ParticipantNote]
     addenda: list[NoteAddendum]
 
+    @cached_property
+    def plan(self) -> list[PlanItem]:
+        """The session's plan with its songs and goal areas (two queries, on the pages
+        that print it)."""
+        return list(
+            self.session.plan_items.select_related("song")
+            .prefetch_related("goal_areas")
+            .order_by("position")
+        )
+
     @property
     def plan_minutes(self) -> int:
         return sum(item.minutes for item in self.plan)
+
+    @cached_property
+    def plan_by_area(self) -> dict[int, list[str]]:
+        """Goal area id → what in the session's plan was tagged with it (its song's title,
+        else its activity), in plan order: what the note form names beside each
+        objective (one query)."""
+        tags = (
+            PlanItem.goal_areas.through.objects.filter(planitem__session=self.session)
+            .order_by("planitem__position", "planitem_id")
+            .values_list(
+                "goalarea_id",
+                "planitem__song_id",
+                "planitem__song__title",
+                "planitem__activity_type",
+            )
+        )
+        activities = dict(PlanItem.Activity.choices)
+        by_area: dict[int, list[str]] = {}
+        for area_id, song_id, title, activity in tags:
+            label = title if song_id else activities.get(activity, activity)
+            by_area.setdefault(area_id, []).append(label)
+        return by_area
 
     @property
     def attended_lines(self) -> list[RosterLine]:
@@ -196,7 +227,8 @@ class SessionRecord:
 
 
 def session_record(*, session: Session) -> SessionRecord:
-    """The session's whole documentation in a fixed number of queries."""
+    """The session's whole documentation in a fixed number of queries (its plan and the
+    progress on objectives when asked for)."""
     note = SessionNote.objects.filter(session=session).select_related("author", "signed_by").first()
     participant_notes: dict[int, ParticipantNote] = {}
     addenda: list[NoteAddendum] = []
@@ -207,11 +239,6 @@ def session_record(*, session: Session) -> SessionRecord:
             addenda = list(note.addenda.select_related("author").order_by("created_at", "pk"))
     return SessionRecord(
         session=session,
-        plan=list(
-            session.plan_items.select_related("song")
-            .prefetch_related("goal_areas")
-            .order_by("position")
-        ),
         lines=session_roster_lines(session=session),
         note=note,
         participant_notes=participant_notes,
