@@ -102,12 +102,16 @@ class RosterLine:
         return self.attendance is not None and self.attendance.attended
 
 
-def session_roster_lines(*, session: Session) -> list[RosterLine]:
+def session_roster_lines(*, session: Session, with_recorder: bool = False) -> list[RosterLine]:
     """Who was enrolled on the session's local date, with their attendance and their
-    RSVP, in two queries."""
-    recorded = {
-        a.participant_id: a for a in session.attendance.select_related("participant", "recorded_by")
-    }
+    RSVP, in two queries; a third for anyone recorded but not enrolled that day.
+    `with_recorder`: also who recorded each attendance (the roll call shows it)."""
+    # Unordered, and without the participants, whom the roster loads: the default
+    # ordering and a join would only load each participant twice.
+    attendance = session.attendance.order_by()
+    if with_recorder:
+        attendance = attendance.select_related("recorded_by")
+    recorded = {a.participant_id: a for a in attendance}
     answers = Rsvp.objects.filter(session=session, participant=OuterRef("participant_id"))
     roster = group_roster(group=session.group, day=session.local_date).annotate(
         rsvp=Subquery(answers.values("answer")[:1])
@@ -118,9 +122,14 @@ def session_roster_lines(*, session: Session) -> list[RosterLine]:
         if pid in seen:  # two overlapping enrollments: one line
             continue
         seen.add(pid)
-        lines.append(
-            RosterLine(enrollment.participant, recorded.pop(pid, None), rsvp=enrollment.rsvp)
-        )
+        record = recorded.pop(pid, None)
+        if record is not None:
+            record.participant = enrollment.participant
+        lines.append(RosterLine(enrollment.participant, record, rsvp=enrollment.rsvp))
+    if recorded:
+        people = Participant.objects.in_bulk(list(recorded))
+        for pid, record in recorded.items():
+            record.participant = people[pid]
     extra = sorted(recorded.values(), key=lambda a: (a.participant.last_name, a.participant_id))
     lines += [RosterLine(a.participant, a, on_roster=False) for a in extra]
     return lines
