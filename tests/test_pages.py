@@ -35,6 +35,17 @@ def test_it_leaves_discharged_participants_off_todays_roster(client, therapist, 
     assert "Zebulon" not in body
 
 
+def test_it_shows_attendance_of_someone_no_longer_on_the_sessions_roster(
+    client, therapist, group, past_session
+):
+    gone = f.ParticipantFactory(site=group.site, first_name="Zebulon", preferred_name="")
+    f.AttendanceFactory(session=past_session, participant=gone, recorded_by=therapist)
+    client.force_login(therapist)
+    body = client.get(reverse("session_detail", args=[past_session.pk])).content.decode()
+    shown = f'{gone.short_name} <span class="small text-body-secondary">(not on the roster)'
+    assert shown in body
+
+
 def test_it_shows_the_session_plan_and_attendance(client, therapist, past_session, participant):
     client.force_login(therapist)
     body = client.get(reverse("session_detail", args=[past_session.pk])).content.decode()
