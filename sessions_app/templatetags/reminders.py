@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django import template
@@ -70,11 +70,12 @@ def reminder_time(reminder: Reminder, field: str) -> str:
         return ""
     moment = template_localtime(moment)  # as the `date` filter: an agenda's, in the server's zone
     minute = moment.replace(second=0, microsecond=0)
-    return _minute_text(minute, str(minute.tzinfo), get_language())
+    return _minute_text(minute, str(minute.tzinfo), minute.utcoffset(), get_language())
 
 
 @lru_cache(maxsize=1024)
-def _minute_text(minute: datetime, zone: str, language: str) -> str:
-    # `zone` and `language` are in the key: equal instants in two zones compare equal, and
-    # the day and month names follow the language.
+def _minute_text(minute: datetime, zone: str, offset: timedelta | None, language: str) -> str:
+    # The zone, its offset and the language are in the key: equal instants in two zones
+    # compare equal, as do the two 01:30s of the night the clocks go back, and the day and
+    # month names follow the language.
     return dateformat.format(minute, "D j M, H:i T")
