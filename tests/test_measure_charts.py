@@ -107,6 +107,21 @@ def test_it_computes_a_sessions_change_as_plain_python_does(group, django_assert
     assert change.craving_eased == sum(1 for b, a in pairs if a[1] < b[1])
 
 
+def test_it_gives_a_session_nobody_checked_in_at_no_means(group):
+    change = sel.session_change(session=_held(group, 3))
+    assert change == sel.SessionChange(0, 0, 0, None, None, 0, None, None, 0, None)
+
+
+def test_it_gives_a_sessions_means_as_plain_numbers(group):
+    session = _held(group, 3)
+    people = _members(group, 2)
+    _checkin(people[0], session, before=(4, 6), after=(6, 3, 4))
+    _checkin(people[1], session, before=(5, 5), after=(7, 2, 5))
+    change = sel.session_change(session=session)
+    assert (change.mood_before, change.craving_after, change.connection) == (4.5, 2.5, 4.5)
+    assert type(change.connection) is float
+
+
 # --- Outcomes for administrators --------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from django.urls import reverse
 
-from sessions_app.models import Objective, ObjectiveProgress
+from sessions_app.models import Objective, ObjectiveProgress, PlanItem
 from sessions_app.services import notes as note_services
 from sessions_app.services import plans as plan_services
 from sessions_app.services.errors import ServiceError
@@ -241,3 +241,18 @@ def test_it_names_what_in_the_sessions_plan_served_an_objectives_area(
     client.force_login(therapist)
     page = html.unescape(client.get(reverse("note_edit", args=[held.pk])).content.decode())
     assert "Today's plan for this area: Stand by Me" in page
+
+
+def test_it_names_the_activity_of_a_songless_plan_item_in_plan_order(
+    client, therapist, held, participant, plan
+):
+    area = _objectives(participant)[0].goal.area
+    later = f.PlanItemFactory(session=held, position=2, song=f.SongFactory(title="Lean on Me"))
+    sooner = f.PlanItemFactory(
+        session=held, position=1, song=None, activity_type=PlanItem.Activity.SONGWRITING
+    )
+    for item in (later, sooner):
+        item.goal_areas.add(area)
+    client.force_login(therapist)
+    page = html.unescape(client.get(reverse("note_edit", args=[held.pk])).content.decode())
+    assert "Today's plan for this area: Songwriting, Lean on Me" in page

@@ -620,8 +620,13 @@ def test_it_renders_the_note_pages_in_bounded_queries(
         session=held, author=therapist, draft=_draft(participant_notes=texts)
     )
     client.force_login(therapist)
+    # The note form: login (2), the session with whether the viewer facilitates its group,
+    # the note, its participant notes, attendance, the roster, the active objectives of
+    # those who attended and the progress the note records on them, what the plan tagged
+    # with their goal areas, and the audit entry for the view (1 each).
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("note_edit", args=[held.pk])).status_code == 200
     for url in (
-        reverse("note_edit", args=[held.pk]),
         reverse("note_sign", args=[held.pk]),
         reverse("note_print", args=[held.pk]),
         reverse("note_print_participant", args=[held.pk, participant.pk]),
@@ -637,6 +642,7 @@ def test_it_renders_the_note_pages_in_bounded_queries(
         assert response.status_code == 302
     note_services.note_sign(session=held, by=therapist)
     note_services.note_addendum_add(session=held, author=therapist, text="Later.")
-    # 13: a signed note reads the progress it recorded, not the plans.
-    with django_assert_max_num_queries(13):
+    # 10: a signed note reads the progress it recorded, not the plans, and no plan tags
+    # (it shows no form); and its addenda.
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("note_edit", args=[held.pk])).status_code == 200

@@ -35,6 +35,17 @@ def test_it_leaves_discharged_participants_off_todays_roster(client, therapist, 
     assert "Zebulon" not in body
 
 
+def test_it_shows_attendance_of_someone_no_longer_on_the_sessions_roster(
+    client, therapist, group, past_session
+):
+    gone = f.ParticipantFactory(site=group.site, first_name="Zebulon", preferred_name="")
+    f.AttendanceFactory(session=past_session, participant=gone, recorded_by=therapist)
+    client.force_login(therapist)
+    body = client.get(reverse("session_detail", args=[past_session.pk])).content.decode()
+    shown = f'{gone.short_name} <span class="small text-body-secondary">(not on the roster)'
+    assert shown in body
+
+
 def test_it_shows_the_session_plan_and_attendance(client, therapist, past_session, participant):
     client.force_login(therapist)
     body = client.get(reverse("session_detail", args=[past_session.pk])).content.decode()
@@ -110,10 +121,10 @@ def test_it_renders_the_session_page_in_bounded_queries(
     client.force_login(therapist)
     # Login (2), the session with its note (1), plan, attendance, the roster with its
     # RSVPs, reflections, the history of moves and cancellations, reminders (6), and the
-    # audit entry for the view (1), the check-in's change before and after with whether
-    # the viewer runs the group (2), the safety alerts raised at this session (1), and
-    # the plan's goal areas (1).
-    with django_assert_max_num_queries(14):
+    # audit entry for the view (1), the check-in's change before and after (1; that the
+    # viewer runs the group is known from the session's own query), the safety alerts
+    # raised at this session (1), and the plan's goal areas (1).
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("session_detail", args=[past_session.pk])).status_code == 200
 
 

@@ -322,3 +322,16 @@ def test_reminder_times_show_on_the_clock_of_the_sessions_site(
     section = body[body.index('id="reminders"') :]
     assert "Tue 1 Dec, 10:00 EST" in section
     assert "sent Tue 1 Dec, 10:00 EST" in section
+
+
+def test_it_shows_the_same_instant_on_each_sites_clock(
+    client, admin_user, participant, session, other_participant, other_session
+):
+    due = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)
+    other_session.group.site.time_zone = "Europe/Berlin"
+    other_session.group.site.save()
+    for who, where in ((participant, session), (other_participant, other_session)):
+        f.ReminderFactory(participant=who, session=where, due_at=due, status="failed")
+    body = _page(client, admin_user, reverse("reminder_failures"))
+    shown = {text for text in ("Tue 8 Dec, 10:00 EST", "Tue 8 Dec, 16:00 CET") if text in body}
+    assert shown == {"Tue 8 Dec, 10:00 EST", "Tue 8 Dec, 16:00 CET"}

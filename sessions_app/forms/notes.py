@@ -134,18 +134,10 @@ class NoteForm(forms.Form):
     def participant_fields(self) -> list[FieldView]:
         return [field_view(self[f"pnote-{line.participant.pk}"]) for line in self.participant_lines]
 
-    def _plan_by_area(self) -> dict[int, list[str]]:
-        by_area: dict[int, list[str]] = {}
-        for item in self.record.plan:
-            label = item.song.title if item.song_id else item.get_activity_type_display()
-            for area in item.goal_areas.all():
-                by_area.setdefault(area.pk, []).append(label)
-        return by_area
-
     def participant_sections(self) -> list[ParticipantSection]:
         """Each participant's note, then progress on each of their objectives, with what
         in the session's plan served its goal area: the golden thread, plan to note."""
-        by_area = self._plan_by_area()
+        by_area = self.record.plan_by_area
         return [
             ParticipantSection(
                 note=field_view(self[f"pnote-{line.participant.pk}"]),

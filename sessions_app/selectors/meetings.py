@@ -119,12 +119,16 @@ class RosterLine:
         return self.attendance is not None and self.attendance.attended
 
 
-def session_roster_lines(*, session: Session) -> list[RosterLine]:
+def session_roster_lines(*, session: Session, with_recorder: bool = False) -> list[RosterLine]:
     """Who was enrolled on the session's local date, with their attendance and their
-    RSVP, in two queries."""
-    recorded = {
-        a.participant_id: a for a in session.attendance.select_related("participant", "recorded_by")
-    }
+    RSVP, in two queries; a third for anyone recorded but not enrolled that day.
+    `with_recorder`: also who recorded each attendance (the roll call shows it)."""
+    # Unordered, and without the participants, whom the roster loads: the default
+    # ordering and a join would only load each participant twice.
+    attendance = session.attendance.order_by()
+    if with_recorder:
+        attendance = attendance.select_related("recorded_by")
+    recorded = {a.participant_id: a for a in attendance}
     answers = Rsvp.objects.filter(session=session, participant=OuterRef("participant_id"))
     roster = group_roster(group=session.group, day=session.local_date).annotate(
         rsvp=Subquery(answers.values("answer")[:1])
@@ -135,9 +139,14 @@ def session_roster_lines(*, session: Session) -> list[RosterLine]:
         if pid in seen:  # two overlapping enrollments: one line
             continue
         seen.add(pid)
-        lines.append(
-            RosterLine(enrollment.participant, recorded.pop(pid, None), rsvp=enrollment.rsvp)
-        )
+        record = recorded.pop(pid, None)
+        if record is not None:
+            record.participant = enrollment.participant
+        lines.append(RosterLine(enrollment.participant, record, rsvp=enrollment.rsvp))
+    if recorded:
+        people = Participant.objects.in_bulk(list(recorded))
+        for pid, record in recorded.items():
+            record.participant = people[pid]
     extra = sorted(recorded.values(), key=lambda a: (a.participant.last_name, a.participant_id))
     lines += [RosterLine(a.participant, a, on_roster=False) for a in extra]
     return lines
@@ -148,15 +157,46 @@ class SessionRecord:
     """Everything a session's documentation shows: plan, attendance, note, addenda."""
 
     session: Session
-    plan: list[PlanItem]
     lines: list[RosterLine]
     note: SessionNote | None
     participant_notes: dict[int, ParticipantNote]
     addenda: list[NoteAddendum]
 
+    @cached_property
+    def plan(self) -> list[PlanItem]:
+        """The session's plan with its songs and goal areas (two queries, on the pages
+        that print it)."""
+        return list(
+            self.session.plan_items.select_related("song")
+            .prefetch_related("goal_areas")
+            .order_by("position")
+        )
+
     @property
     def plan_minutes(self) -> int:
         return sum(item.minutes for item in self.plan)
+
+    @cached_property
+    def plan_by_area(self) -> dict[int, list[str]]:
+        """Goal area id → what in the session's plan was tagged with it (its song's title,
+        else its activity), in plan order: what the note form names beside each
+        objective (one query)."""
+        tags = (
+            PlanItem.goal_areas.through.objects.filter(planitem__session=self.session)
+            .order_by("planitem__position", "planitem_id")
+            .values_list(
+                "goalarea_id",
+                "planitem__song_id",
+                "planitem__song__title",
+                "planitem__activity_type",
+            )
+        )
+        activities = dict(PlanItem.Activity.choices)
+        by_area: dict[int, list[str]] = {}
+        for area_id, song_id, title, activity in tags:
+            label = title if song_id else activities.get(activity, activity)
+            by_area.setdefault(area_id, []).append(label)
+        return by_area
 
     @property
     def attended_lines(self) -> list[RosterLine]:
@@ -213,7 +253,8 @@ class SessionRecord:
 
 
 def session_record(*, session: Session) -> SessionRecord:
-    """The session's whole documentation in a fixed number of queries."""
+    """The session's whole documentation in a fixed number of queries (its plan and the
+    progress on objectives when asked for)."""
     note = SessionNote.objects.filter(session=session).select_related("author", "signed_by").first()
     participant_notes: dict[int, ParticipantNote] = {}
     addenda: list[NoteAddendum] = []
@@ -224,11 +265,6 @@ def session_record(*, session: Session) -> SessionRecord:
             addenda = list(note.addenda.select_related("author").order_by("created_at", "pk"))
     return SessionRecord(
         session=session,
-        plan=list(
-            session.plan_items.select_related("song")
-            .prefetch_related("goal_areas")
-            .order_by("position")
-        ),
         lines=session_roster_lines(session=session),
         note=note,
         participant_notes=participant_notes,

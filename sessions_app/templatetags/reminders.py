@@ -1,4 +1,10 @@
+from datetime import datetime, timedelta
+from functools import lru_cache
+
 from django import template
+from django.utils import dateformat
+from django.utils.timezone import template_localtime
+from django.utils.translation import get_language
 
 from ..messaging.compose import agenda_day
 from ..models import Reminder
@@ -52,3 +58,24 @@ def reminder_local(reminder: Reminder, field: str):
     if moment is None or reminder.session_id is None:
         return moment
     return at_site(moment, reminder.session.group.site.tz)
+
+
+@register.filter
+def reminder_time(reminder: Reminder, field: str) -> str:
+    """`reminder|reminder_local:field|date:"D j M, H:i T"` (“Tue 3 Mar, 10:00 EST”), the
+    tables' columns of times. A session's reminders fall due, and are sent, within the same
+    minutes: each minute is written out once, not once a row."""
+    moment = reminder_local(reminder, field)
+    if moment is None:
+        return ""
+    moment = template_localtime(moment)  # as the `date` filter: an agenda's, in the server's zone
+    minute = moment.replace(second=0, microsecond=0)
+    return _minute_text(minute, str(minute.tzinfo), minute.utcoffset(), get_language())
+
+
+@lru_cache(maxsize=1024)
+def _minute_text(minute: datetime, zone: str, offset: timedelta | None, language: str) -> str:
+    # The zone, its offset and the language are in the key: equal instants in two zones
+    # compare equal, as do the two 01:30s of the night the clocks go back, and the day and
+    # month names follow the language.
+    return dateformat.format(minute, "D j M, H:i T")

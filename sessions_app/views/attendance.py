@@ -17,7 +17,7 @@ from .submit import submit
 def roll_call(request: HttpRequest, session_id: int) -> HttpResponse:
     """Roll call at the door: whoever may see the session may take it."""
     session = get_session_for_user(request, session_id, with_note=True)
-    lines = selectors_meetings.session_roster_lines(session=session)
+    lines = selectors_meetings.session_roster_lines(session=session, with_recorder=True)
     closed = attendance_services.attendance_roll_call_problem(session=session)
     note_signed = _note_signed(session)
     form = RollCallForm(
