@@ -128,7 +128,10 @@ def participants_for(user: User) -> QuerySet[Participant]:
 
 def _enrolled_with(therapist: User) -> QuerySet:
     # Past enrollments count: a therapist finishes the notes of someone discharged.
-    return groups_for(therapist).values("enrollments__participant")
+    # Read from the enrollments, never NULL: the groups' side would give a NULL for a
+    # group nobody is enrolled in yet, and `NOT IN` a list with a NULL in it is never
+    # true (break_glass_candidates offered nobody to a therapist with an empty group).
+    return Enrollment.objects.filter(group__in=groups_for(therapist)).values("participant")
 
 
 def participants_in_care(user: User) -> QuerySet[Participant]:

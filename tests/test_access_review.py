@@ -237,6 +237,16 @@ def test_it_lets_a_colleague_at_the_site_find_and_open_a_record_by_saying_why(
     assert access.expires_at - access.started_at == timedelta(hours=24)
 
 
+def test_it_offers_emergency_access_to_a_colleague_whose_own_group_is_still_empty(
+    client, colleague, participant, site
+):
+    # A group with nobody enrolled in it yet must not hide everyone else at the site.
+    f.GroupFactory(site=site, lead=colleague)
+    client.force_login(colleague)
+    found = client.get(reverse("emergency_access_find"), {"q": participant.last_name})
+    assert reverse("emergency_access_open", args=[participant.pk]) in found.content.decode()
+
+
 def test_it_asks_for_a_reason_and_keeps_what_was_typed(client, colleague, participant):
     client.force_login(colleague)
     response = _open(client, participant, reason="crisis", understood="")
