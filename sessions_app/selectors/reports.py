@@ -27,6 +27,7 @@ What counts:
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -56,6 +57,8 @@ SLIPPING_LOOKBACK_DAYS = 56
 SLIPPING_MIN_SESSIONS_FOR_RATE = 3
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+M = TypeVar("M", bound=Model)
 
 
 # --- Periods --------------------------------------------------------------------------
@@ -159,12 +162,6 @@ class Figures:
 
 def _attendance_counts() -> dict:
     return {status: Count("pk", filter=Q(status=status)) for status in Attendance.Status.values}
-
-
-def _enrollments_in(enrollments: QuerySet[Enrollment], period: Period) -> QuerySet[Enrollment]:
-    return enrollments.filter(start_date__lte=period.end).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=period.start)
-    )
 
 
 @dataclass
@@ -484,24 +481,25 @@ def participants_of_group(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    statuses = Attendance.Status.values
     people = []
     for row in rows:
-        person, _listed, counts, signal, session = _split(
-            row, len(Participant._meta.concrete_fields), 1, len(Attendance.Status.values), 6
+        person, _listed, counts, signal_row, session = _split(
+            row, len(Participant._meta.concrete_fields), 1, len(statuses), 6
         )
-        line = ParticipantRow(
-            _instance(Participant, person),
-            Figures.from_row(dict(zip(Attendance.Status.values, counts, strict=True))),
-            Signal(0, 0, 0, None, threshold=threshold),
+        # No signal row: no attendance in scope (a newcomer, or nobody recorded yet).
+        signal = (
+            _signal(signal_row, threshold)
+            if signal_row[0] is not None
+            else Signal(0, 0, 0, None, threshold=threshold)
         )
-        if signal[0] is not None:  # they have attendance in scope
-            line.signal = _signal(signal, threshold)
         if session[0] is not None:
             last = _instance(Session, session)
             # Signals are read in this group alone: the session is one of its own.
             last.group = group
-            line.signal.last_attended_session = last
-        people.append(line)
+            signal.last_attended_session = last
+        figures = Figures.from_row(dict(zip(statuses, counts, strict=True)))
+        people.append(ParticipantRow(_instance(Participant, person), figures, signal))
     return people
 
 
@@ -907,7 +905,7 @@ def _columns(model: type[Model], alias: str) -> str:
     return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
 
 
-def _instance(model: type[Model], values: Sequence) -> Model:
+def _instance(model: type[M], values: Sequence) -> M:
     """The model from the values of its `_columns`, converted as the ORM converts them
     (SQLite hands back dates and times as text)."""
     fields = model._meta.concrete_fields
