@@ -218,7 +218,7 @@ sessions AS (
     FROM segments b
     JOIN {group} g ON g.site_id = b.site_id
     JOIN {session} s ON s.group_id = g.id AND s.starts_at >= b.lo AND s.starts_at < b.hi
-    WHERE s.starts_at >= %s AND s.starts_at < %s {in_groups}
+    WHERE s.starts_at >= %s AND s.starts_at < %s AND g.site_id IN ({sites}) {in_groups}
 ),
 cells AS (
     SELECT group_id, site_id, month, in_period,
@@ -298,10 +298,14 @@ def _figure_rows(
             ops.adapt_datetimefield_value(hi),
         ]
     # All the ranges together, said once more as one: the index on starts_at then
-    # bounds the read to the dates shown, whatever the length of the history.
+    # bounds the read to the dates shown, whatever the length of the history. The
+    # sites, said once more of the groups, let PostgreSQL count the groups it reads
+    # (otherwise guessed from the segments) and read their sessions through the index
+    # by group rather than all the sessions of those dates.
     params += [
         ops.adapt_datetimefield_value(min(row[3] for row in segments)),
         ops.adapt_datetimefield_value(max(row[4] for row in segments)),
+        *(site.pk for site in sites),
     ]
     in_groups = enrolled_in_groups = ""
     if group_ids is not None:
