@@ -59,7 +59,7 @@ def _pages(site, group, therapist, participant) -> list[str]:
 
 
 # The most any report page needs, whatever the data (audit entries included).
-MAX_QUERIES = 10
+MAX_QUERIES = 9
 
 
 @pytest.mark.django_db

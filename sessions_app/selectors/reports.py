@@ -27,10 +27,11 @@ What counts:
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Case, Count, DateTimeField, Q, QuerySet, When
+from django.db.models import Case, Count, DateTimeField, Model, Q, QuerySet, When
 from django.db.models.functions import TruncMonth
 
 from ..models import Attendance, Enrollment, Facilitation, Group, Participant, Session, Site, User
@@ -56,6 +57,8 @@ SLIPPING_LOOKBACK_DAYS = 56
 SLIPPING_MIN_SESSIONS_FOR_RATE = 3
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+M = TypeVar("M", bound=Model)
 
 
 # --- Periods --------------------------------------------------------------------------
@@ -161,12 +164,6 @@ def _attendance_counts() -> dict:
     return {status: Count("pk", filter=Q(status=status)) for status in Attendance.Status.values}
 
 
-def _enrollments_in(enrollments: QuerySet[Enrollment], period: Period) -> QuerySet[Enrollment]:
-    return enrollments.filter(start_date__lte=period.end).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=period.start)
-    )
-
-
 @dataclass
 class _Grid:
     """The period's figures group by group, who was enrolled in each group, and (for
@@ -207,8 +204,10 @@ class _Grid:
 # row. Each session carries its attendance counted by status (the tally_* columns,
 # kept by triggers on attendance: migration 0008), so a year of a whole network sums
 # one row per session rather than ten attendance rows. Everything is summed by group
-# for the period and by month for the trend. Portable SQL (PostgreSQL, and SQLite for
-# `make run`).
+# for the period and by month for the trend. Who was enrolled in each group during the
+# period comes with them, one (group, participant) row each from the index on
+# enrollments by group (migration 0019): the same statement, so no second round trip.
+# Portable SQL (PostgreSQL, and SQLite for `make run`).
 _FIGURES_SQL = """
 WITH segments (site_id, month, in_period, lo, hi) AS (
     VALUES {segments}
@@ -219,7 +218,7 @@ sessions AS (
     FROM segments b
     JOIN {group} g ON g.site_id = b.site_id
     JOIN {session} s ON s.group_id = g.id AND s.starts_at >= b.lo AND s.starts_at < b.hi
-    WHERE s.starts_at >= %s AND s.starts_at < %s {in_groups}
+    WHERE s.starts_at >= %s AND s.starts_at < %s AND g.site_id IN ({sites}) {in_groups}
 ),
 cells AS (
     SELECT group_id, site_id, month, in_period,
@@ -234,11 +233,18 @@ cells AS (
     FROM sessions
     GROUP BY group_id, site_id, month, in_period
 )
-SELECT group_id, site_id, NULL AS month, {sums}
+SELECT 'group' AS kind, group_id, site_id, NULL AS month, {sums}
 FROM cells WHERE in_period GROUP BY group_id, site_id
 UNION ALL
-SELECT NULL, NULL, month, {sums}
+SELECT 'month', NULL, NULL, month, {sums}
 FROM cells WHERE month IS NOT NULL GROUP BY month
+UNION ALL
+SELECT 'enrolled', e.group_id, g.site_id, NULL, e.participant_id,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM {enrollment} e
+JOIN {group} g ON g.id = e.group_id
+WHERE g.site_id IN ({sites}) AND e.start_date <= %s
+  AND (e.end_date IS NULL OR e.end_date >= %s) {enrolled_in_groups}
 """
 
 _FIGURE_SUMS = """
@@ -275,8 +281,9 @@ def _segments(sites: Sequence[Site], period: Period, months: Period | None) -> l
 def _figure_rows(
     *, sites: Sequence[Site], period: Period, group_ids: Sequence[int] | None, trend: bool
 ) -> list[tuple]:
-    """(group, site, None, *figures) for each group with sessions in the period, and
-    (None, None, month, *figures) for each month of the trend: one query."""
+    """("group", group, site, None, *figures) for each group with sessions in the period,
+    ("month", None, None, month, *figures) for each month of the trend, and ("enrolled",
+    group, site, None, participant, …) for each enrollment in the period: one query."""
     segments = _segments(sites, period, trend_period(period) if trend else None)
     if not segments or group_ids == []:
         return []
@@ -291,20 +298,32 @@ def _figure_rows(
             ops.adapt_datetimefield_value(hi),
         ]
     # All the ranges together, said once more as one: the index on starts_at then
-    # bounds the read to the dates shown, whatever the length of the history.
+    # bounds the read to the dates shown, whatever the length of the history. The
+    # sites, said once more of the groups, let PostgreSQL count the groups it reads
+    # (otherwise guessed from the segments) and read their sessions through the index
+    # by group rather than all the sessions of those dates.
     params += [
         ops.adapt_datetimefield_value(min(row[3] for row in segments)),
         ops.adapt_datetimefield_value(max(row[4] for row in segments)),
+        *(site.pk for site in sites),
     ]
-    in_groups = ""
+    in_groups = enrolled_in_groups = ""
     if group_ids is not None:
         in_groups = f"AND s.group_id IN ({_placeholders(group_ids)})"
+        enrolled_in_groups = f"AND e.group_id IN ({_placeholders(group_ids)})"
+        params += list(group_ids)
+    params += [s.pk for s in sites]
+    params += [ops.adapt_datefield_value(period.end), ops.adapt_datefield_value(period.start)]
+    if group_ids is not None:
         params += list(group_ids)
     sql = _FIGURES_SQL.format(
         segments=", ".join(["(%s, %s, %s, %s, %s)"] * len(segments)),
         group=Group._meta.db_table,
         session=Session._meta.db_table,
+        enrollment=Enrollment._meta.db_table,
         in_groups=in_groups,
+        enrolled_in_groups=enrolled_in_groups,
+        sites=_placeholders(sites),
         sums=_FIGURE_SUMS,
     )
     with connection.cursor() as cursor:
@@ -319,29 +338,25 @@ def _grid(
     group_ids: Sequence[int] | None,
     trend: bool = False,
 ) -> _Grid:
-    """The period's figures by group (and the trend's by month) in one query, and the
-    enrolled (group, participant) pairs in another."""
-    site_ids = [s.pk for s in sites]
+    """The period's figures by group, the trend's by month, and the enrolled (group,
+    participant) pairs: one query."""
     grid = _Grid()
     by_month: dict[date, Figures] = {}
-    for group_id, site_id, month, *numbers in _figure_rows(
+    for kind, group_id, site_id, month, *numbers in _figure_rows(
         sites=sites, period=period, group_ids=group_ids, trend=trend
     ):
+        if kind == "enrolled":
+            grid.enrolled.setdefault(group_id, set()).add(int(numbers[0]))
+            grid.site_of[group_id] = site_id
+            continue
         # SUM of counts is a decimal on PostgreSQL.
         row = dict(zip(_FIGURE_COLUMNS, map(int, numbers), strict=True))
-        if month is None:
+        if kind == "group":
             grid.add(group_id, site_id, row)
         else:
             by_month[_date(month)] = Figures.from_row(row)
     if trend:
         grid.months = _months(trend_period(period), by_month)
-    enrollments = _enrollments_in(Enrollment.objects.filter(group__site__in=site_ids), period)
-    if group_ids is not None:
-        enrollments = enrollments.filter(group__in=group_ids)
-    pairs = enrollments.order_by().values_list("group", "group__site", "participant").distinct()
-    for group_id, site_id, participant_id in pairs:
-        grid.enrolled.setdefault(group_id, set()).add(participant_id)
-        grid.site_of[group_id] = site_id
     return grid
 
 
@@ -368,8 +383,6 @@ class Report:
     group_ids: list[int] = field(default_factory=list)
     # Month by month, when the report was asked for with its trend.
     months: "list[MonthFigures] | None" = None
-    # Who was enrolled in those groups during the period (participant ids).
-    enrolled: set[int] = field(default_factory=set)
 
 
 # --- Reports ----------------------------------------------------------------------------
@@ -422,8 +435,7 @@ def _groups_report(grid: _Grid, groups: list[Group], period: Period) -> Report:
         if shown(g)
     ]
     group_ids = [g.pk for g in groups]
-    enrolled = set().union(*(grid.enrolled.get(pk, set()) for pk in group_ids))
-    return Report(grid.of(group_ids), rows, group_ids, months=grid.months, enrolled=enrolled)
+    return Report(grid.of(group_ids), rows, group_ids, months=grid.months)
 
 
 def _ordered(groups: QuerySet[Group]) -> list[Group]:
@@ -463,42 +475,45 @@ class ParticipantRow:
 
 
 def participants_of_group(
-    *,
-    group: Group,
-    period: Period,
-    now: datetime,
-    threshold: float,
-    enrolled: set[int] | None = None,
+    *, group: Group, period: Period, now: datetime, threshold: float
 ) -> list[ParticipantRow]:
     """Everyone enrolled in the group during the period (or recorded at one of its
-    sessions), with their attendance in the period and how they have been coming to
-    this group lately. Five queries, whatever the size of the group; four when
-    `enrolled` (who was enrolled in it during the period, as the group's report read
-    them: `Report.enrolled`) is given.
+    sessions), with their attendance in the period, how they have been coming to this
+    group lately and the session they last came to: one query, whatever the size of
+    the group."""
+    sql, params = _group_people_sql(group=group, period=period, now=now)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    statuses = Attendance.Status.values
+    people = []
+    for row in rows:
+        person, _listed, counts, signal_row, session = _split(
+            row, len(Participant._meta.concrete_fields), 1, len(statuses), 6
+        )
+        # No signal row: no attendance in scope (a newcomer, or nobody recorded yet).
+        signal = (
+            _signal(signal_row, threshold)
+            if signal_row[0] is not None
+            else Signal(0, 0, 0, None, threshold=threshold)
+        )
+        if session[0] is not None:
+            last = _instance(Session, session)
+            # Signals are read in this group alone: the session is one of its own.
+            last.group = group
+            signal.last_attended_session = last
+        figures = Figures.from_row(dict(zip(statuses, counts, strict=True)))
+        people.append(ParticipantRow(_instance(Participant, person), figures, signal))
+    return people
 
-    The people are looked up by their ids: a `pk IN (…) OR pk IN (…)` of two subqueries
-    makes PostgreSQL guess thousands of rows where a group has a dozen or two.
-    """
-    attendance = Attendance.objects.filter(
-        _in_period(period, [group.site], prefix="session__"), session__group=group
-    ).exclude(session__status=CANCELLED)
-    counts = {
-        row["participant"]: row
-        for row in attendance.order_by().values("participant").annotate(**_attendance_counts())
-    }
-    if enrolled is None:
-        enrollments = _enrollments_in(Enrollment.objects.filter(group=group), period)
-        enrolled = set(enrollments.values_list("participant", flat=True))
-    ids = enrolled | set(counts)
-    people = list(Participant.objects.filter(pk__in=ids).order_by("last_name", "first_name", "pk"))
-    signals = attendance_signals(
-        participant_ids=[p.pk for p in people],
-        site_ids=[group.site_id],
-        now=now,
-        threshold=threshold,
-        group=group,
-    )
-    return [ParticipantRow(p, Figures.from_row(counts.get(p.pk)), signals[p.pk]) for p in people]
+
+def _split(row: Sequence, *widths: int) -> list[Sequence]:
+    """The row cut into consecutive parts of these widths, and the rest."""
+    parts, at = [], 0
+    for width in widths:
+        parts.append(row[at : at + width])
+        at += width
+    return [*parts, row[at:]]
 
 
 def participant_figures(*, participant: Participant, sites: Sequence[Site], period: Period):
@@ -658,9 +673,11 @@ def _placeholders(values: Sequence) -> str:
 #
 # Portable SQL (PostgreSQL, and SQLite for `make run`): FILTER and window functions, no
 # arrays. {who} is a query giving participant ids, written out where it is used rather
-# than as a CTE, so that PostgreSQL estimates how many people it gives.
+# than as a CTE, so that PostgreSQL estimates how many people it gives; {prelude}, CTEs
+# that a caller's {who} and its own query read.
 _SIGNALS_SQL = """
-WITH recent AS (
+WITH {prelude}
+recent AS (
     SELECT a.id, a.participant_id, a.status, s.starts_at
     FROM {session} s
     JOIN {group} g ON g.id = s.group_id
@@ -758,7 +775,13 @@ _ENROLLED_TODAY_SQL = """
 
 
 def _signals_sql(
-    *, who: str, who_params: list, site_ids: Sequence[int], now: datetime, group: Group | None
+    *,
+    who: str,
+    who_params: list,
+    site_ids: Sequence[int],
+    now: datetime,
+    group: Group | None,
+    prelude: str = "",
 ) -> tuple[str, list]:
     ops = connection.ops
     names = {
@@ -776,12 +799,130 @@ def _signals_sql(
         older = _OLDER_LATERAL.format(rows=rows)
     else:
         older = _OLDER_ROWS.format(whose="IN (SELECT participant_id FROM lapsed)", **names)
-    sql = _SIGNALS_SQL.format(who=who, older=older, **names)
+    sql = _SIGNALS_SQL.format(prelude=prelude, who=who, older=older, **names)
     since = ops.adapt_datetimefield_value(now - timedelta(days=SLIPPING_LOOKBACK_DAYS))
     in_scope = [*site_ids] + ([group.pk] if group is not None else [])
     params = [since, *in_scope, *who_params, *who_params, since, *in_scope]
     params += [ops.adapt_datetimefield_value(_EPOCH), since, since]
     return sql, params
+
+
+# A group's people for its report: who was enrolled in it during the period or
+# recorded at one of its sessions then ("listed"), each with their attendance in the
+# period counted by status ("period"), their signals in this group and the session they
+# last came to, in the order the report lists them. One statement: at a group's size
+# every part reads a few dozen rows, and a round trip each would cost more than all of
+# them together.
+_GROUP_PEOPLE_PRELUDE = """
+period AS (
+    SELECT a.participant_id, {counts}
+    FROM {session} s
+    JOIN {attendance} a ON a.session_id = s.id
+    WHERE s.group_id = %s AND s.status <> '{cancelled}'
+      AND s.starts_at >= %s AND s.starts_at < %s
+    GROUP BY a.participant_id
+),
+listed AS (
+    SELECT e.participant_id FROM {enrollment} e
+    WHERE e.group_id = %s AND e.start_date <= %s AND (e.end_date IS NULL OR e.end_date >= %s)
+    UNION
+    SELECT participant_id FROM period
+),
+"""
+
+_GROUP_PEOPLE_SQL = """
+{signals},
+shown AS (
+    SELECT l.participant_id AS listed_id, {period_columns},
+           sg.participant_id, sg.absences_in_a_row, sg.recent_attended, sg.recent_absent,
+           sg.last_attended_at, sg.last_attendance_id,
+           {session_columns}
+    FROM listed l
+    LEFT JOIN period pe ON pe.participant_id = l.participant_id
+    LEFT JOIN signals sg ON sg.participant_id = l.participant_id
+    LEFT JOIN {attendance} la ON la.id = sg.last_attendance_id
+    LEFT JOIN {session} ls ON ls.id = la.session_id
+)
+SELECT {participant_columns}, shown.*
+FROM shown
+{with_participant}
+ORDER BY p.last_name, p.first_name, p.id
+"""
+
+# Joined plainly, PostgreSQL would read every participant to find a group's few dozen
+# (it cannot tell how few the listed are); a LATERAL read per person, kept from being
+# flattened by OFFSET 0, goes through the primary key. SQLite has no LATERAL.
+_PARTICIPANT_LATERAL = """
+CROSS JOIN LATERAL (
+    SELECT * FROM {participant} WHERE id = shown.listed_id OFFSET 0
+) AS p
+"""
+_PARTICIPANT_JOIN = "JOIN {participant} p ON p.id = shown.listed_id"
+
+
+def _group_people_sql(*, group: Group, period: Period, now: datetime) -> tuple[str, list]:
+    ops = connection.ops
+    names = {
+        "attendance": Attendance._meta.db_table,
+        "session": Session._meta.db_table,
+        "enrollment": Enrollment._meta.db_table,
+        "participant": Participant._meta.db_table,
+        "cancelled": CANCELLED,
+    }
+    statuses = Attendance.Status.values
+    prelude = _GROUP_PEOPLE_PRELUDE.format(
+        counts=", ".join(f"COUNT(*) FILTER (WHERE a.status = '{v}') AS {v}" for v in statuses),
+        **names,
+    )
+    lo, hi = period.bounds(group.site.tz)
+    prelude_params = [
+        group.pk,
+        ops.adapt_datetimefield_value(lo),
+        ops.adapt_datetimefield_value(hi),
+        group.pk,
+        ops.adapt_datefield_value(period.end),
+        ops.adapt_datefield_value(period.start),
+    ]
+    signals, signals_params = _signals_sql(
+        who="SELECT participant_id FROM listed",
+        who_params=[],
+        site_ids=[group.site_id],
+        now=now,
+        group=group,
+        prelude=prelude,
+    )
+    lateral = connection.vendor == "postgresql"
+    sql = _GROUP_PEOPLE_SQL.format(
+        signals=signals,
+        period_columns=", ".join(f"pe.{v}" for v in statuses),
+        session_columns=_columns(Session, "ls"),
+        participant_columns=_columns(Participant, "p"),
+        with_participant=(_PARTICIPANT_LATERAL if lateral else _PARTICIPANT_JOIN).format(**names),
+        **names,
+    )
+    return sql, [*prelude_params, *signals_params]
+
+
+def _columns(model: type[Model], alias: str) -> str:
+    """All the model's columns, for `_instance` to build it from a row of raw SQL."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+
+
+def _instance(model: type[M], values: Sequence) -> M:
+    """The model from the values of its `_columns`, converted as the ORM converts them
+    (SQLite hands back dates and times as text)."""
+    fields = model._meta.concrete_fields
+    converted = []
+    for f, value in zip(fields, values, strict=True):
+        column = f.get_col(model._meta.db_table)
+        for convert in [
+            *connection.ops.get_db_converters(column),
+            *f.get_db_converters(connection),
+        ]:
+            value = convert(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
 
 
 def _signal(row: Sequence, threshold: float) -> Signal:

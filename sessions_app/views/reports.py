@@ -118,7 +118,6 @@ def _group(request: HttpRequest, group_id: int, *, trend: bool = False) -> dict:
             period=period,
             now=timezone.now(),
             threshold=_threshold(),
-            enrolled=report.enrolled,
         ),
     }
 
