@@ -35,12 +35,17 @@ def _rename(world, name: str, place: str) -> None:
     world["lead"].first_name = name
 
 
-@pytest.mark.parametrize("language", ["en", "es"])
-@pytest.mark.parametrize("channel", ["email", "sms"])
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(
+    ("kind", "channel", "language"),
+    [
+        (kind, channel, language)
+        for kind in KINDS
+        for channel in ("email", "sms")
+        # Staff messages are in the staff member's language, English here.
+        for language in (("en",) if kind in STAFF_KINDS else ("en", "es"))
+    ],
+)
 def test_a_batch_composes_each_message_as_it_would_alone(world, kind, channel, language):
-    if language == "es" and kind in STAFF_KINDS:
-        pytest.skip("staff messages are in the staff member's language")
     world["person"].language = language
     world["person"].save(update_fields=["language"])
     reminder = _reminder(world, kind, channel)
